@@ -1,0 +1,44 @@
+# eegdecode: decode EEG into video, audio and mental states.
+#
+# Run from the repository root:  snakemake eeg2video_all --cores 8
+#
+# results/<dataset>/
+#   raw/                      the demo dataset in the SEED-DV layout (demo only)
+#   clips/sub<N>.h5           segment          2 s clips (block, concept, rep, channel, time)
+#   windows/sub<N>.h5         sliding_windows  (block, concept, rep, window, channel, time)
+#   features/sub<N>_<w>.h5    de_psd           de, psd (..., channel, band), w = 2s | 500ms
+#   qc/sub<N>_features.png    plot_feature_qc  topomaps and spectra, in the report
+#   benchmarks/<rule>/        run time and memory per job
+# logs/<rule>/<dataset>/      one log per job
+
+
+from snakemake.utils import min_version
+
+min_version("9.9")
+
+
+configfile: "config/config.yaml"
+
+
+report: "workflow/report/workflow.rst"
+
+
+include: "rules/common.smk"
+include: "rules/demo.smk"
+include: "rules/preprocess.smk"
+
+
+rule all:
+    default_target: True
+    input:
+        get_all_targets(),
+
+
+rule eeg2video_all:
+    input:
+        get_eeg2video_targets(),
+
+
+rule preprocess_all:
+    input:
+        get_preprocess_targets(),

@@ -1,0 +1,142 @@
+from pathlib import Path
+
+from snakemake.utils import validate
+
+from eegdecode.datasets.seeddv import (
+    SEED_DV_META_INFO,
+    DatasetLayout,
+    Protocol,
+    block_ordinal,
+)
+
+validate(config, schema="../workflow/schemas/config.schema.yaml")
+
+DATASET = config["dataset"]
+NAME = DATASET["name"]
+ROOT = DATASET["root"]
+SUBJECTS = [str(subject) for subject in DATASET["subjects"]]
+LAYOUT = DatasetLayout.from_config(DATASET["layout"])
+PROTOCOL = Protocol.from_config(DATASET["protocol"])
+BLOCKS = list(range(1, PROTOCOL.n_blocks + 1))
+CHANNELS = DATASET["channels"]["names"]
+RESULTS = f"results/{NAME}"
+BLOCK_OF_ORDINAL = {block_ordinal(block): block for block in BLOCKS}
+
+
+def is_activated(path):
+    """True when the config block at `path` ('a/b') has `activate: true`."""
+    block = config
+    for key in path.split("/"):
+        block = block.get(key, {})
+    return bool(block.get("activate", False))
+
+
+def duration_label(seconds):
+    """'2s' for 2.0, '500ms' for 0.5: how a segment length appears in file names."""
+    milliseconds = round(seconds * 1000)
+    if milliseconds % 1000 == 0:
+        return f"{milliseconds // 1000}s"
+    return f"{milliseconds}ms"
+
+
+def _check_channels(key, names):
+    unknown = [name for name in names if name not in CHANNELS]
+    if unknown:
+        raise ValueError(
+            f"config key {key!r} names channels {unknown} that are not in "
+            f"'dataset.channels.names'."
+        )
+
+
+_check_channels("dataset.channels.occipital", DATASET["channels"]["occipital"])
+_check_channels(
+    "dataset.channels.montage_aliases", list(DATASET["channels"]["montage_aliases"])
+)
+if is_activated("demo"):
+    _check_channels("demo.signal_channels", config["demo"]["signal_channels"])
+
+CLIP_LABEL = duration_label(PROTOCOL.clip_s)
+WINDOW_LABEL = duration_label(config["windows"]["length_s"])
+if config["windows"]["length_s"] >= PROTOCOL.clip_s:
+    raise ValueError(
+        f"config key 'windows.length_s' ({config['windows']['length_s']} s) must be shorter "
+        f"than a clip ('dataset.protocol.clip_s' = {PROTOCOL.clip_s} s)."
+    )
+for band, (low, high) in config["features"]["bands"].items():
+    if not low < high:
+        raise ValueError(
+            f"config key 'features.bands.{band}' must be [low, high] with low < high, "
+            f"got {[low, high]}."
+        )
+
+
+wildcard_constraints:
+    subject="|".join(SUBJECTS),
+    window=f"{CLIP_LABEL}|{WINDOW_LABEL}",
+    block_ordinal="|".join(BLOCK_OF_ORDINAL),
+    block="|".join(str(block) for block in BLOCKS),
+
+
+def raw_path(kind, **fields):
+    """A raw file of the dataset: kind is a layout key, fields fill its template."""
+    return str(getattr(LAYOUT, f"{kind}_path")(ROOT, **fields))
+
+
+def raw_pattern(kind):
+    """A raw file's path with its template fields left as wildcards."""
+    return str(Path(ROOT) / getattr(LAYOUT, kind))
+
+
+def get_block(wildcards):
+    """The 1-based block number of a `block` or `block_ordinal` wildcard."""
+    if "block_ordinal" in wildcards.keys():
+        return BLOCK_OF_ORDINAL[wildcards.block_ordinal]
+    return int(wildcards.block)
+
+
+def get_eeg(wildcards):
+    return raw_path("eeg", subject=wildcards.subject)
+
+
+def get_labels(wildcards):
+    return raw_path("labels")
+
+
+def get_feature_source(wildcards):
+    """The segments whose features the `window` wildcard asks for."""
+    if wildcards.window == CLIP_LABEL:
+        return f"{RESULTS}/clips/sub{wildcards.subject}.h5"
+    return f"{RESULTS}/windows/sub{wildcards.subject}.h5"
+
+
+def get_preprocess_targets():
+    return expand(
+        [
+            f"{RESULTS}/features/sub{{subject}}_{{window}}.h5",
+            f"{RESULTS}/qc/sub{{subject}}_features.png",
+        ],
+        subject=SUBJECTS,
+        window=[CLIP_LABEL, WINDOW_LABEL],
+    )
+
+
+def get_eeg2video_targets():
+    # The stages after preprocessing join here as they are built.
+    return get_preprocess_targets()
+
+
+def get_demo_dataset():
+    """Every file of the demo dataset (empty when the demo is off)."""
+    if not is_activated("demo"):
+        return []
+    return (
+        [raw_path("eeg", subject=subject) for subject in SUBJECTS]
+        + [raw_path("video", block=block) for block in BLOCKS]
+        + [raw_path("captions", block=block) for block in BLOCKS]
+        + [raw_path("labels")]
+        + [raw_path("meta_info", name=name) for name in SEED_DV_META_INFO]
+    )
+
+
+def get_all_targets():
+    return get_eeg2video_targets() + get_demo_dataset()

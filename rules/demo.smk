@@ -1,0 +1,62 @@
+# The embedded demo dataset, written in the SEED-DV layout under dataset.root.
+
+
+if is_activated("demo"):
+
+    rule generate_demo_metadata:
+        output:
+            labels=raw_path("labels"),
+            meta_info=[raw_path("meta_info", name=name) for name in SEED_DV_META_INFO],
+            captions=[raw_path("captions", block=block) for block in BLOCKS],
+        log:
+            f"logs/generate_demo_metadata/{NAME}.log",
+        conda:
+            "../envs/demo.yaml"
+        threads: 1
+        resources:
+            mem_mb=500,
+            runtime=5,
+        params:
+            protocol=DATASET["protocol"],
+            seed=config["demo"]["seed"],
+        script:
+            "../workflow/scripts/generate_demo_metadata.py"
+
+    rule generate_demo_eeg:
+        output:
+            eeg=raw_pattern("eeg"),
+        log:
+            f"logs/generate_demo_eeg/{NAME}/sub{{subject}}.log",
+        conda:
+            "../envs/demo.yaml"
+        threads: 1
+        resources:
+            mem_mb=2000,
+            runtime=5,
+        params:
+            protocol=DATASET["protocol"],
+            channel_names=CHANNELS,
+            seed=config["demo"]["seed"],
+            signal_strength=config["demo"]["signal_strength"],
+            signal_channels=config["demo"]["signal_channels"],
+        script:
+            "../workflow/scripts/generate_demo_eeg.py"
+
+    rule generate_demo_video:
+        output:
+            video=raw_pattern("video"),
+        log:
+            f"logs/generate_demo_video/{NAME}/{{block_ordinal}}.log",
+        conda:
+            "../envs/demo.yaml"
+        threads: 1
+        resources:
+            mem_mb=1000,
+            runtime=10,
+        params:
+            protocol=DATASET["protocol"],
+            seed=config["demo"]["seed"],
+            video=config["demo"]["video"],
+            block=get_block,
+        script:
+            "../workflow/scripts/generate_demo_video.py"

@@ -1,0 +1,94 @@
+# EEG preprocessing: 2 s clips, 500 ms sliding windows, DE/PSD band features, QC figure.
+
+
+rule segment:
+    input:
+        eeg=get_eeg,
+        labels=get_labels,
+    output:
+        clips=f"{RESULTS}/clips/sub{{subject}}.h5",
+    log:
+        f"logs/segment/{NAME}/sub{{subject}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/segment/sub{{subject}}.tsv"
+    conda:
+        "../envs/preprocess.yaml"
+    threads: 1
+    resources:
+        mem_mb=3000,
+        runtime=15,
+    params:
+        protocol=DATASET["protocol"],
+        channel_names=CHANNELS,
+        unit=DATASET["channels"]["unit"],
+    script:
+        "../workflow/scripts/segment.py"
+
+
+rule sliding_windows:
+    input:
+        clips=f"{RESULTS}/clips/sub{{subject}}.h5",
+    output:
+        windows=f"{RESULTS}/windows/sub{{subject}}.h5",
+    log:
+        f"logs/sliding_windows/{NAME}/sub{{subject}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/sliding_windows/sub{{subject}}.tsv"
+    conda:
+        "../envs/preprocess.yaml"
+    threads: 1
+    resources:
+        mem_mb=3000,
+        runtime=15,
+    params:
+        windows=config["windows"],
+    script:
+        "../workflow/scripts/sliding_windows.py"
+
+
+rule de_psd:
+    input:
+        segments=get_feature_source,
+    output:
+        features=f"{RESULTS}/features/sub{{subject}}_{{window}}.h5",
+    log:
+        f"logs/de_psd/{NAME}/sub{{subject}}_{{window}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/de_psd/sub{{subject}}_{{window}}.tsv"
+    conda:
+        "../envs/preprocess.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=15,
+    params:
+        features=config["features"],
+    script:
+        "../workflow/scripts/de_psd.py"
+
+
+rule plot_feature_qc:
+    input:
+        clips=f"{RESULTS}/clips/sub{{subject}}.h5",
+        features=f"{RESULTS}/features/sub{{subject}}_{CLIP_LABEL}.h5",
+    output:
+        figure=report(
+            f"{RESULTS}/qc/sub{{subject}}_features.png",
+            caption="../workflow/report/feature_qc.rst",
+            category="Preprocessing",
+            subcategory="Band features",
+            labels={"subject": "{subject}", "figure": "DE topomaps and spectra"},
+        ),
+    log:
+        f"logs/plot_feature_qc/{NAME}/sub{{subject}}.log",
+    conda:
+        "../envs/preprocess.yaml"
+    threads: 1
+    resources:
+        mem_mb=3000,
+        runtime=10,
+    params:
+        channels=DATASET["channels"],
+        qc=config["qc"],
+    script:
+        "../workflow/scripts/plot_feature_qc.py"

@@ -1,0 +1,11 @@
+"""eegdecode: decode brain recordings into video, audio and mental states.
+
+The package holds all the logic of the eegdecode Snakemake workflow; the workflow's scripts
+only read their inputs, call one public function of this package and write the outputs.
+"""
+
+__version__ = "0.1.0"
+
+from ._logging import log_to_file
+
+__all__ = ["__version__", "log_to_file"]

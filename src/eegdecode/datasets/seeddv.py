@@ -1,0 +1,294 @@
+"""The SEED-DV layout and presentation protocol, and validated readers for its raw files.
+
+SEED-DV (Liu et al., NeurIPS 2024) stores one array per subject, ``EEG/sub{N}.npy`` of shape
+(block, channel, sample) at 200 Hz. Each block presents every concept once, in a block-specific
+order (``All_video_label.npy``): a hint of 3 s, then 5 clips of 2 s. The protocol is parameters
+(:class:`Protocol`), so the demo and other datasets with the same structure reuse the code.
+"""
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .._logging import logger
+from .._validation import ensure_positive_float, ensure_positive_int, samples
+
+# SEED-DV's 62 channels in recording order (spec §2.3).
+SEED_DV_CHANNELS = (
+    "Fp1 Fpz Fp2 AF3 AF4 F7 F5 F3 F1 Fz F2 F4 F6 F8 FT7 FC5 FC3 FC1 FCz FC2 FC4 FC6 FT8 T7 C5 C3 "
+    "C1 Cz C2 C4 C6 T8 TP7 CP5 CP3 CP1 CPz CP2 CP4 CP6 TP8 P7 P5 P3 P1 Pz P2 P4 P6 P8 PO7 PO5 "
+    "PO3 POz PO4 PO6 PO8 CB1 O1 Oz O2 CB2"
+).split()
+
+# Concept id (1..40) of each presented concept, per block: the table the official scripts
+# hard-code as GT_label, identical to the released All_video_label.npy (spec §2.5).
+SEED_DV_PRESENTATION_ORDER = np.array(
+    [
+        [23, 22, 9, 6, 18, 14, 5, 36, 25, 19, 28, 35, 3, 16, 24, 40, 15, 27, 38, 33,
+         34, 4, 39, 17, 1, 26, 20, 29, 13, 32, 37, 2, 11, 12, 30, 31, 8, 21, 7, 10],
+        [27, 33, 22, 28, 31, 12, 38, 4, 18, 17, 35, 39, 40, 5, 24, 32, 15, 13, 2, 16,
+         34, 25, 19, 30, 23, 3, 8, 29, 7, 20, 11, 14, 37, 6, 21, 1, 10, 36, 26, 9],
+        [15, 36, 31, 1, 34, 3, 37, 12, 4, 5, 21, 24, 14, 16, 39, 20, 28, 29, 18, 32,
+         2, 27, 8, 19, 13, 10, 30, 40, 17, 26, 11, 9, 33, 25, 35, 7, 38, 22, 23, 6],
+        [16, 28, 23, 1, 39, 10, 35, 14, 19, 27, 37, 31, 5, 18, 11, 25, 29, 13, 20, 24,
+         7, 34, 26, 4, 40, 12, 8, 22, 21, 30, 17, 2, 38, 9, 3, 36, 33, 6, 32, 15],
+        [18, 29, 7, 35, 22, 19, 12, 36, 8, 15, 28, 1, 34, 23, 20, 13, 37, 9, 16, 30,
+         2, 33, 27, 21, 14, 38, 10, 17, 31, 3, 24, 39, 11, 32, 4, 25, 40, 5, 26, 6],
+        [29, 16, 1, 22, 34, 39, 24, 10, 8, 35, 27, 31, 23, 17, 2, 15, 25, 40, 3, 36,
+         26, 6, 14, 37, 9, 12, 19, 30, 5, 28, 32, 4, 13, 18, 21, 20, 7, 11, 33, 38],
+        [38, 34, 40, 10, 28, 7, 1, 37, 22, 9, 16, 5, 12, 36, 20, 30, 6, 15, 35, 2,
+         31, 26, 18, 24, 8, 3, 23, 19, 14, 13, 21, 4, 25, 11, 32, 17, 39, 29, 33, 27],
+    ]
+)  # fmt: skip
+
+# Per-clip annotations released beside the labels, as ``All_video_{name}.npy`` (misspellings
+# are SEED-DV's own), each of shape (block, clip) in presentation order.
+SEED_DV_META_INFO = (
+    "color",
+    "optical_flow_score",
+    "obj_number",
+    "human_apperance",
+    "face_apperance",
+)
+
+
+def block_ordinal(block: int) -> str:
+    """English ordinal of a 1-based block number, as in SEED-DV's ``1st_10min.mp4``."""
+    block = ensure_positive_int(block, "block")
+    suffix = "th" if 10 <= block % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(block % 10, "th")
+    return f"{block}{suffix}"
+
+
+def _from_mapping(cls, values: Mapping[str, Any], what: str):
+    names = {f.name for f in dataclasses.fields(cls)}
+    unknown = sorted(set(values) - names)
+    if unknown:
+        raise ValueError(f"Unknown {what} keys {unknown}; allowed keys are {sorted(names)}.")
+    missing = sorted(
+        f.name
+        for f in dataclasses.fields(cls)
+        if f.name not in values
+        and f.default is dataclasses.MISSING
+        and f.default_factory is dataclasses.MISSING
+    )
+    if missing:
+        raise ValueError(f"The {what} is missing the keys {missing}.")
+    return cls(**values)
+
+
+@dataclass(frozen=True)
+class Protocol:
+    """Timing of a SEED-DV-style recording: blocks of concepts, each a hint then clips.
+
+    Parameters
+    ----------
+    sfreq : float
+        Sampling rate of the raw EEG in Hz (200 for the released SEED-DV).
+    n_blocks : int
+        Blocks per subject (7).
+    n_concepts : int
+        Concepts presented per block, each exactly once (40).
+    clips_per_concept : int
+        Clips shown after each hint (5).
+    hint_s : float
+        Length of the hint before each concept's clips, in seconds (3).
+    clip_s : float
+        Length of one clip in seconds (2).
+    """
+
+    sfreq: float
+    n_blocks: int
+    n_concepts: int
+    clips_per_concept: int
+    hint_s: float
+    clip_s: float
+
+    def __post_init__(self):
+        ensure_positive_float(self.sfreq, "protocol.sfreq")
+        ensure_positive_int(self.n_blocks, "protocol.n_blocks")
+        ensure_positive_int(self.n_concepts, "protocol.n_concepts")
+        ensure_positive_int(self.clips_per_concept, "protocol.clips_per_concept")
+        if self.hint_s < 0:
+            raise ValueError(f"protocol.hint_s must be >= 0, got {self.hint_s!r}.")
+        ensure_positive_float(self.clip_s, "protocol.clip_s")
+        samples(self.hint_s, self.sfreq, "protocol.hint_s")
+        samples(self.clip_s, self.sfreq, "protocol.clip_s")
+
+    @classmethod
+    def from_config(cls, values: Mapping[str, Any]) -> "Protocol":
+        """Build from the ``dataset.protocol`` config block, rejecting unknown keys by name."""
+        return _from_mapping(cls, values, "dataset.protocol")
+
+    @property
+    def hint_samples(self) -> int:
+        return samples(self.hint_s, self.sfreq, "protocol.hint_s")
+
+    @property
+    def clip_samples(self) -> int:
+        return samples(self.clip_s, self.sfreq, "protocol.clip_s")
+
+    @property
+    def concept_samples(self) -> int:
+        """Samples from one hint onset to the next (2600 for SEED-DV: 13 s at 200 Hz)."""
+        return self.hint_samples + self.clips_per_concept * self.clip_samples
+
+    @property
+    def block_samples(self) -> int:
+        """Samples in one block (104000 for SEED-DV: 40 × 13 s at 200 Hz)."""
+        return self.n_concepts * self.concept_samples
+
+    @property
+    def clips_per_block(self) -> int:
+        return self.n_concepts * self.clips_per_concept
+
+    def describe_block(self) -> str:
+        """The block length spelled out, for error messages."""
+        return (
+            f"{self.block_samples} samples ({self.n_concepts} concepts × "
+            f"({self.hint_s:g} s hint + {self.clips_per_concept} × {self.clip_s:g} s clips) at "
+            f"{self.sfreq:g} Hz)"
+        )
+
+
+@dataclass(frozen=True)
+class DatasetLayout:
+    """Where a dataset's files lie, as path templates relative to its root folder.
+
+    Parameters
+    ----------
+    eeg : str
+        Raw EEG of one subject; ``{subject}`` is the subject number.
+    video : str
+        Stimulus video of one block; ``{block_ordinal}`` is ``1st``, ``2nd``, ...
+    captions : str
+        One caption per clip of a block, one line each.
+    labels : str
+        Concept ids in presentation order, shape (block, concept).
+    meta_info : str
+        Per-clip annotations; ``{name}`` is ``color``, ``optical_flow_score``, ...
+    """
+
+    eeg: str = "EEG/sub{subject}.npy"
+    video: str = "Video/{block_ordinal}_10min.mp4"
+    captions: str = "Video/BLIP-caption/{block_ordinal}_10min.txt"
+    labels: str = "Video/meta-info/All_video_label.npy"
+    meta_info: str = "Video/meta-info/All_video_{name}.npy"
+
+    @classmethod
+    def from_config(cls, values: Mapping[str, Any]) -> "DatasetLayout":
+        """Build from the ``dataset.layout`` config block, rejecting unknown keys by name."""
+        return _from_mapping(cls, values, "dataset.layout")
+
+    def eeg_path(self, root: str | Path, subject: int | str) -> Path:
+        return Path(root) / self.eeg.format(subject=subject)
+
+    def video_path(self, root: str | Path, block: int) -> Path:
+        return Path(root) / self.video.format(block_ordinal=block_ordinal(block), block=block)
+
+    def captions_path(self, root: str | Path, block: int) -> Path:
+        return Path(root) / self.captions.format(block_ordinal=block_ordinal(block), block=block)
+
+    def labels_path(self, root: str | Path) -> Path:
+        return Path(root) / self.labels
+
+    def meta_info_path(self, root: str | Path, name: str) -> Path:
+        return Path(root) / self.meta_info.format(name=name)
+
+
+def _load_npy(path: Path, what: str) -> np.ndarray:
+    if not path.is_file():
+        raise FileNotFoundError(f"{what} {str(path)!r} does not exist.")
+    try:
+        # Memory-mapped: the shape is checked before 400 MB of samples are read.
+        return np.load(path, mmap_mode="r", allow_pickle=False)
+    except (ValueError, OSError, EOFError) as error:
+        raise ValueError(
+            f"{what} {str(path)!r} could not be read as a NumPy .npy array (truncated or "
+            f"corrupt?): {error}"
+        ) from error
+
+
+def load_concept_labels(path: str | Path, protocol: Protocol) -> np.ndarray:
+    """Read the concept ids of each block in presentation order and check them.
+
+    Parameters
+    ----------
+    path : str | Path
+        ``All_video_label.npy`` (or the demo's equivalent).
+    protocol : Protocol
+        The protocol the labels must fit.
+
+    Returns
+    -------
+    labels : ndarray of int, shape (n_blocks, n_concepts)
+        Concept ids, 1-based; each row is a permutation of ``1..n_concepts``.
+    """
+    path = Path(path)
+    raw = _load_npy(path, "Concept label file")
+    expected = (protocol.n_blocks, protocol.n_concepts)
+    if raw.shape != expected:
+        raise ValueError(
+            f"Concept label file {str(path)!r} has shape {raw.shape}, expected {expected} "
+            f"(block, concept) for {protocol.n_blocks} blocks of {protocol.n_concepts} concepts."
+        )
+    values = np.asarray(raw, dtype=float)
+    if not np.all(np.isfinite(values)) or not np.array_equal(values, np.round(values)):
+        raise ValueError(f"Concept label file {str(path)!r} must hold whole concept ids.")
+    labels = values.astype(np.int64)
+    wanted = np.arange(1, protocol.n_concepts + 1)
+    for block, row in enumerate(labels, start=1):
+        if not np.array_equal(np.sort(row), wanted):
+            counts = np.bincount(np.clip(row, 0, protocol.n_concepts + 1), minlength=wanted[-1] + 2)
+            missing = [int(c) for c in wanted if counts[c] == 0]
+            repeated = [int(c) for c in wanted if counts[c] > 1]
+            outside = sorted({int(c) for c in row if not 1 <= c <= protocol.n_concepts})
+            raise ValueError(
+                f"Concept label file {str(path)!r}: block {block} must present every concept "
+                f"1..{protocol.n_concepts} exactly once; missing {missing}, repeated {repeated}, "
+                f"out of range {outside}."
+            )
+    return labels
+
+
+def load_raw_eeg(path: str | Path, protocol: Protocol, n_channels: int) -> np.ndarray:
+    """Read one subject's raw EEG and check it against the protocol.
+
+    Parameters
+    ----------
+    path : str | Path
+        ``EEG/sub{N}.npy``.
+    protocol : Protocol
+        Timing the recording must follow.
+    n_channels : int
+        Number of channels the dataset declares.
+
+    Returns
+    -------
+    eeg : ndarray, shape (n_blocks, n_channels, n_samples)
+        The raw samples, memory-mapped from ``path``.
+    """
+    path = Path(path)
+    eeg = _load_npy(path, "Raw EEG file")
+    expected = (protocol.n_blocks, n_channels, protocol.block_samples)
+    if eeg.shape != expected:
+        raise ValueError(
+            f"Raw EEG file {str(path)!r} has shape {eeg.shape}, expected {expected} "
+            f"(block, channel, sample): {protocol.n_blocks} blocks, {n_channels} channels and "
+            f"{protocol.describe_block()}. Check dataset.protocol and dataset.channels."
+        )
+    if eeg.dtype.kind != "f":
+        raise TypeError(f"Raw EEG file {str(path)!r} holds {eeg.dtype} values, expected floats.")
+    finite = np.isfinite(eeg)
+    if not finite.all():
+        block, channel, sample = (int(i) for i in np.argwhere(~finite)[0])
+        raise ValueError(
+            f"Raw EEG file {str(path)!r} has {int((~finite).sum())} NaN or infinite samples; the "
+            f"first is block {block + 1}, channel {channel}, sample {sample} "
+            f"({sample / protocol.sfreq:.3f} s). Repair or interpolate them before processing."
+        )
+    logger.info("read %s: %d blocks × %d channels × %d samples", path, *eeg.shape)
+    return eeg

@@ -1,0 +1,34 @@
+"""Writing files so that a failed job never leaves a partial one behind."""
+
+import contextlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; rename it to ``path`` if the block succeeds.
+
+    The temporary name keeps the suffix, so writers that choose a format by extension work.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.stem}.{os.getpid()}.partial{path.suffix}")
+    try:
+        yield temporary
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def save_npy(path: str | Path, array: np.ndarray) -> Path:
+    """Save ``array`` as a ``.npy`` file (no pickled objects), atomically."""
+    array = np.asarray(array)
+    if array.dtype == object:
+        raise TypeError(f"Refusing to save an object array to {str(path)!r}: it would need pickle.")
+    with atomic_path(path) as temporary:
+        np.save(temporary, array, allow_pickle=False)
+    return Path(path)

@@ -1,0 +1,16 @@
+"""Rule generate_demo_video: one block's stimulus video."""
+
+from eegdecode import log_to_file
+from eegdecode.datasets import Protocol
+from eegdecode.datasets.demo import plan_demo, render_demo_block, write_video
+
+with log_to_file(snakemake.log[0]):
+    params = snakemake.params
+    plan = plan_demo(Protocol.from_config(params.protocol), seed=params.seed)
+    size = {"width": params.video["width"], "height": params.video["height"]}
+    write_video(
+        snakemake.output.video,
+        render_demo_block(plan, params.block, fps=params.video["fps"], **size),
+        fps=params.video["fps"],
+        **size,
+    )

@@ -1,0 +1,32 @@
+"""Rule sliding_windows: 2 s clips → overlapping 500 ms windows."""
+
+from eegdecode import log_to_file
+from eegdecode.artifacts import (
+    CLIP_AXES,
+    LABEL_AXES,
+    WINDOW_AXES,
+    AxisArray,
+    inherit_attrs,
+    read_array,
+    read_attrs,
+    write_artifact,
+)
+from eegdecode.signal import sliding_windows
+
+with log_to_file(snakemake.log[0]):
+    source, settings = snakemake.input.clips, snakemake.params.windows
+    attrs = read_attrs(source)
+    clips = read_array(source, "eeg", axes=CLIP_AXES)
+    windows = sliding_windows(clips.data, attrs["sfreq"], **settings)
+    write_artifact(
+        snakemake.output.windows,
+        {
+            "eeg": AxisArray(windows, WINDOW_AXES, clips.attrs),
+            "concept_labels": read_array(source, "concept_labels", axes=LABEL_AXES),
+        },
+        producer="sliding_windows",
+        attrs=inherit_attrs(
+            attrs, window_length_s=settings["length_s"], window_step_s=settings["step_s"]
+        ),
+        parameters=settings,
+    )
