@@ -57,7 +57,7 @@ rule de_psd:
         f"{RESULTS}/benchmarks/de_psd/sub{{subject}}_{{window}}.tsv"
     conda:
         "../envs/preprocess.yaml"
-    threads: 1
+    threads: 2
     resources:
         mem_mb=2000,
         runtime=15,

@@ -16,10 +16,12 @@ other edges.
 """
 
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.fft
+from threadpoolctl import threadpool_limits
 
 from .._logging import logger, verbose
 from .._validation import check_option, ensure_positive_float, ensure_positive_int
@@ -36,7 +38,11 @@ FFT_MODES = ("truncate", "full")
 BAND_BIN_RULES = ("official", "exact")
 # Rows (segment × channel) transformed at once: bounds memory to a few hundred MB whatever the
 # number of windows, while each FFT call stays large enough to run at full speed.
-_ROWS_PER_CHUNK = 1 << 15
+_ROWS_PER_CHUNK = 1 << 12
+# Largest (samples × bins) for which the DFT is computed as a matrix product rather than by FFT.
+# Measured on one SEED-DV subject: the product is 1.2× faster for 0.5 s windows (100 × 99) and
+# 1.3× slower for 2 s clips (200 × 99, truncated); beyond, the FFT's n·log n wins.
+_MAX_DFT_MATRIX = 1 << 14
 
 
 @dataclass(frozen=True)
@@ -108,6 +114,15 @@ def _band_bin_ranges(
     return np.asarray(ranges, dtype=np.int64)
 
 
+def _windowed_dft_matrix(window: np.ndarray, n_points: int, n_bins: int) -> np.ndarray:
+    """Matrix M with ``(x @ M)[2k], (x @ M)[2k + 1] = Re, Im of FFT(x · window, n_points)[k]``."""
+    phase = 2 * np.pi * np.outer(np.arange(window.size), np.arange(n_bins)) / n_points
+    matrix = np.empty((window.size, 2 * n_bins))
+    matrix[:, 0::2] = np.cos(phase)
+    matrix[:, 1::2] = -np.sin(phase)
+    return matrix * window[:, None]
+
+
 @verbose
 def de_psd(
     data: np.ndarray,
@@ -140,7 +155,7 @@ def de_psd(
         ``'official'``: bins ``int(lo·n/fs) − 1 … int(hi·n/fs) − 1``. ``'exact'``: the bins
         whose frequency lies in ``[lo, hi)``.
     n_jobs : int
-        Threads for the FFT.
+        Threads that share the segments.
     verbose : bool | str | int | None
         Log level for this call.
 
@@ -152,7 +167,7 @@ def de_psd(
     Notes
     -----
     The computation is vectorised over all segments and channels; memory is bounded by
-    transforming at most 32768 rows at a time.
+    transforming at most 4096 rows at a time.
     """
     sfreq = ensure_positive_float(sfreq, "sfreq")
     n_fft = ensure_positive_int(n_fft, "n_fft")
@@ -188,18 +203,37 @@ def de_psd(
 
     # 1. window the whole segment, then keep what the FFT will see (the rest would be cropped).
     window = hann_matlab(n_times)[:used]
-    # 2. a band-averaging matrix turns the power spectrum into band powers in one product.
-    n_kept = n_points // 2
-    averaging = np.zeros((n_kept, len(bin_ranges)))
+    n_bins = int(bin_ranges[:, 1].max()) + 1
+    # 2. |X[k]|² = Re² + Im², so a band's mean power is a weighted sum of squared Re and Im parts.
+    averaging = np.zeros((2 * n_bins, len(bin_ranges)))
     for band, (first, last) in enumerate(bin_ranges):
-        averaging[first : last + 1, band] = 1.0 / (last - first + 1)
+        averaging[2 * first : 2 * last + 2, band] = 1.0 / (last - first + 1)
+    # 3. short segments: the windowed DFT of the needed bins as one matrix product (faster than
+    # an FFT per row at these sizes); long ones: an FFT per row.
+    if used * n_bins <= _MAX_DFT_MATRIX:
+        spectral = _windowed_dft_matrix(window, n_points, n_bins)
+    else:
+        spectral = None
 
     rows = data.reshape(-1, n_times)
     psd = np.empty((rows.shape[0], len(bin_ranges)))
-    for start in range(0, rows.shape[0], _ROWS_PER_CHUNK):
-        chunk = rows[start : start + _ROWS_PER_CHUNK, :used].astype(np.float64) * window
-        spectrum = scipy.fft.rfft(chunk, n=n_points, axis=-1, workers=n_jobs)[:, :n_kept]
-        psd[start : start + _ROWS_PER_CHUNK] = (spectrum.real**2 + spectrum.imag**2) @ averaging
+
+    def band_powers(start: int) -> None:
+        stop = start + _ROWS_PER_CHUNK
+        if spectral is not None:
+            parts = rows[start:stop, :used].astype(np.float64) @ spectral
+        else:
+            windowed = np.multiply(rows[start:stop, :used], window)
+            spectrum = scipy.fft.rfft(windowed, n=n_points, axis=-1, overwrite_x=True)
+            parts = np.ascontiguousarray(spectrum.view(np.float64)[:, : 2 * n_bins])
+        np.square(parts, out=parts)
+        psd[start:stop] = parts @ averaging
+
+    # 4. chunks are independent and NumPy releases the GIL: n_jobs threads share them, each
+    # with a single-threaded BLAS so that the two kinds of threads do not compete.
+    starts = range(0, rows.shape[0], _ROWS_PER_CHUNK)
+    with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(n_jobs) as pool:
+        list(pool.map(band_powers, starts))
 
     silent = psd <= 0
     if silent.any():

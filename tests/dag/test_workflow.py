@@ -1,0 +1,233 @@
+"""The workflow end to end: lint, a full run of the small demo, reruns, the SEED-DV preset."""
+
+import re
+import subprocess
+
+import numpy as np
+import pytest
+
+from eegdecode.artifacts import read_array, read_attrs
+from eegdecode.datasets import SEED_DV_PRESENTATION_ORDER
+from eegdecode.signal import de_psd
+
+from .conftest import REPO, SMALL, SNAKEMAKE, make_workdir, snakemake
+
+pytestmark = pytest.mark.slow
+
+RESULTS = "results/demo"
+
+
+def _outputs(workdir):
+    """Modification time of every result file, by path relative to the working directory."""
+    root = workdir / RESULTS
+    return {
+        str(path.relative_to(workdir)): path.stat().st_mtime_ns
+        for path in root.rglob("*")
+        if path.is_file() and "benchmarks" not in path.parts and "raw" not in path.parts
+    }
+
+
+def _changed(before, after):
+    return sorted(path for path in before if after.get(path) != before[path])
+
+
+def test_lint_is_clean():
+    done = subprocess.run([str(SNAKEMAKE), "--lint"], cwd=REPO, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Congratulations, your workflow is in a good condition!" in done.stdout + done.stderr
+
+
+def test_workflow_is_snakefmt_formatted():
+    snakefmt = SNAKEMAKE.with_name("snakefmt")
+    done = subprocess.run(
+        [str(snakefmt), "--check", "Snakefile", "rules"], cwd=REPO, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def test_demo_outputs_have_the_documented_shapes(demo_run):
+    results = demo_run / RESULTS
+    labels = np.load(demo_run / RESULTS / "raw/Video/meta-info/All_video_label.npy")
+    for subject in (1, 2):
+        clips = read_array(results / f"clips/sub{subject}.h5", "eeg")
+        assert clips.axes == ("block", "concept", "rep", "channel", "time")
+        assert clips.data.shape == (3, 4, 5, 62, 400)
+        windows = read_array(results / f"windows/sub{subject}.h5", "eeg")
+        assert windows.axes == ("block", "concept", "rep", "window", "channel", "time")
+        assert windows.data.shape == (3, 4, 5, 7, 62, 100)
+        np.testing.assert_array_equal(windows.data[:, :, :, 2], clips.data[..., 100:200])
+        for window, shape in (("2s", (3, 4, 5, 62, 5)), ("500ms", (3, 4, 5, 7, 62, 5))):
+            path = results / f"features/sub{subject}_{window}.h5"
+            for name in ("de", "psd"):
+                assert read_array(path, name).data.shape == shape
+            np.testing.assert_array_equal(read_array(path, "concept_labels").data, labels)
+            attrs = read_attrs(path)
+            assert attrs["band_names"] == ["delta", "theta", "alpha", "beta", "gamma"]
+            assert attrs["band_edges_hz"].tolist()[-1] == [31, 99]
+            assert attrs["producer"] == "de_psd" and attrs["subject"] == subject
+        expected = de_psd(clips.data, 200.0).de
+        np.testing.assert_array_equal(
+            read_array(results / f"features/sub{subject}_2s.h5", "de").data, expected
+        )
+        assert (results / f"qc/sub{subject}_features.png").stat().st_size > 10_000
+    assert len(list((demo_run / RESULTS / "raw/Video").glob("*.mp4"))) == 3
+    assert not list(demo_run.rglob("*.partial*"))
+    assert (demo_run / "logs/segment/demo/sub1.log").read_text().count("segmented 3 blocks") == 1
+
+
+def test_second_run_does_nothing(demo_run):
+    done = snakemake(demo_run, "all", "--configfile", SMALL, "--dry-run")
+    assert "Nothing to be done" in done.stdout + done.stderr
+
+
+def test_touching_one_subject_reruns_only_that_subject(demo_copy):
+    before = _outputs(demo_copy)
+    (demo_copy / RESULTS / "raw/EEG/sub2.npy").touch()
+    snakemake(demo_copy, "preprocess_all", "--configfile", SMALL)
+    changed = _changed(before, _outputs(demo_copy))
+    assert changed == sorted(path for path in before if "sub2" in path)
+    assert len(changed) == 5  # clips, windows, two feature files, QC figure
+
+
+def test_changing_a_feature_parameter_reruns_only_features(demo_copy):
+    before = _outputs(demo_copy)
+    override = demo_copy / "exact_bins.yaml"
+    override.write_text("features:\n  band_bins: exact\n")
+    snakemake(demo_copy, "preprocess_all", "--configfile", SMALL, override)
+    changed = _changed(before, _outputs(demo_copy))
+    assert changed == sorted(path for path in before if "/features/" in path or "/qc/" in path)
+    ranges = read_attrs(demo_copy / RESULTS / "features/sub1_500ms.h5")["band_bin_ranges"]
+    assert ranges.tolist()[0] == [1, 3]
+
+
+def test_report_contains_the_qc_figures(demo_copy):
+    snakemake(demo_copy, "preprocess_all", "--configfile", SMALL, "--report", "report.zip")
+    import zipfile
+
+    names = zipfile.ZipFile(demo_copy / "report.zip").namelist()
+    assert sum(name.endswith("_features.png") for name in names) == 2
+
+
+def _fake_seed_dv(root, n_subjects=20):
+    """The SEED-DV layout with real shapes; the EEG files are sparse, so they cost no disk."""
+    (root / "EEG").mkdir(parents=True)
+    for subject in range(1, n_subjects + 1):
+        np.lib.format.open_memmap(
+            root / f"EEG/sub{subject}.npy", mode="w+", dtype=np.float64, shape=(7, 62, 104000)
+        ).flush()
+    np.lib.format.open_memmap(
+        root / "EEG/sub1_session2.npy", mode="w+", dtype=np.float64, shape=(7, 62, 104000)
+    ).flush()
+    meta = root / "Video/meta-info"
+    (root / "Video/BLIP-caption").mkdir(parents=True)
+    meta.mkdir(parents=True)
+    np.save(meta / "All_video_label.npy", SEED_DV_PRESENTATION_ORDER)
+    for block in ("1st", "2nd", "3rd", "4th", "5th", "6th", "7th"):
+        (root / f"Video/{block}_10min.mp4").touch()
+        (root / f"Video/BLIP-caption/{block}_10min.txt").write_text("a caption\n" * 200)
+
+
+def _job_counts(output):
+    table = output.split("Job stats:")[1].split("\n\n")[0]
+    return {m[1]: int(m[2]) for m in re.finditer(r"^(\w+)\s+(\d+)$", table, re.MULTILINE)}
+
+
+def test_seed_dv_preset_plans_every_subject(tmp_path):
+    _fake_seed_dv(tmp_path / "SEED-DV")
+    workdir = make_workdir(tmp_path / "work")
+    root = tmp_path / "root.yaml"
+    root.write_text(f"dataset:\n  root: {tmp_path / 'SEED-DV'}\n")
+    done = snakemake(
+        workdir, "eeg2video_all", "--configfile", "config/seed-dv.yaml", root, "--dry-run"
+    )
+    counts = _job_counts(done.stdout)
+    assert counts == {
+        "segment": 20,
+        "sliding_windows": 20,
+        "de_psd": 40,
+        "plot_feature_qc": 20,
+        "eeg2video_all": 1,
+        "total": 101,
+    }
+    assert "sub1_session2" not in done.stdout
+    assert "results/seed-dv/features/sub20_500ms.h5" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        (
+            "features:\n  n_ftt: 256\n",
+            r"Additional properties are not allowed \('n_ftt' was unexpected\)",
+        ),
+        ("windows:\n  length_s: -0.5\n", r"-0.5 is less than or equal to the minimum of 0"),
+        ("features:\n  fft_mode: zeropad\n", r"'zeropad' is not one of \['truncate', 'full'\]"),
+        (
+            "dataset:\n  channels:\n    occipital: [O1, O9]\n",
+            r"'dataset.channels.occipital' names channels \['O9'\]",
+        ),
+        (
+            "windows:\n  length_s: 2.5\n",
+            r"'windows.length_s' \(2.5 s\) must be shorter than a clip",
+        ),
+        (
+            "dataset:\n  protocol:\n    clip_s: 2.0025\n",
+            r"protocol.clip_s = 2.0025 s is 400.5 samples",
+        ),
+    ],
+)
+def test_bad_config_fails_before_any_job(tmp_path, override, message):
+    workdir = make_workdir(tmp_path / "work")
+    path = tmp_path / "override.yaml"
+    path.write_text(override)
+    done = snakemake(workdir, "--configfile", path, "--dry-run", check=False)
+    assert done.returncode != 0
+    assert re.search(message, done.stdout + done.stderr), done.stdout + done.stderr
+    assert not (workdir / "results").exists()
+
+
+def _fails_cleanly(workdir, message):
+    done = snakemake(workdir, "preprocess_all", "--configfile", SMALL, check=False)
+    assert done.returncode != 0
+    assert re.search(message, done.stderr), done.stderr
+    return done
+
+
+def test_truncated_raw_file_fails_without_output(demo_copy):
+    before = _outputs(demo_copy)
+    raw = demo_copy / RESULTS / "raw/EEG/sub2.npy"
+    raw.write_bytes(raw.read_bytes()[:10_000])
+    _fails_cleanly(
+        demo_copy, r"Raw EEG file '.*raw/EEG/sub2.npy' could not be read as a NumPy .npy array"
+    )
+    assert not (demo_copy / RESULTS / "clips/sub2.h5").exists()
+    after = _outputs(demo_copy)
+    kept = [path for path in before if "sub1" in path]
+    assert all(after[path] == before[path] for path in kept)
+    assert not list(demo_copy.rglob("*.partial*"))
+    assert "could not be read" in (demo_copy / "logs/segment/demo/sub2.log").read_text()
+
+
+def test_raw_file_of_the_wrong_shape_fails(demo_copy):
+    np.save(demo_copy / RESULTS / "raw/EEG/sub1.npy", np.zeros((3, 61, 10400), dtype=np.float32))
+    _fails_cleanly(demo_copy, r"sub1.npy' has shape \(3, 61, 10400\), expected \(3, 62, 10400\)")
+    assert not (demo_copy / RESULTS / "clips/sub1.h5").exists()
+
+
+def test_nan_samples_fail(demo_copy):
+    path = demo_copy / RESULTS / "raw/EEG/sub1.npy"
+    eeg = np.load(path)
+    eeg[2, 10, 123] = np.nan
+    np.save(path, eeg)
+    _fails_cleanly(
+        demo_copy,
+        r"sub1.npy' has 1 NaN or infinite samples; the first is block 3, channel 10, sample 123",
+    )
+
+
+def test_labels_that_do_not_fit_fail(demo_copy):
+    labels = demo_copy / RESULTS / "raw/Video/meta-info/All_video_label.npy"
+    np.save(labels, np.ones((3, 4), dtype=int))
+    _fails_cleanly(
+        demo_copy, r"All_video_label.npy': block 1 must present every concept 1..4 exactly once"
+    )
