@@ -19,6 +19,7 @@ rule segment:
         runtime=15,
     params:
         protocol=DATASET["protocol"],
+        published_order=DATASET["published_order"],
         channel_names=CHANNELS,
         unit=DATASET["channels"]["unit"],
     script:

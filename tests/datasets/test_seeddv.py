@@ -159,3 +159,19 @@ def test_raw_eeg_of_integers(tmp_path, small_protocol):
 def test_missing_raw_eeg(tmp_path, small_protocol):
     with pytest.raises(FileNotFoundError, match=r"Raw EEG file '.*sub9.npy' does not exist"):
         load_raw_eeg(tmp_path / "sub9.npy", small_protocol, n_channels=4)
+
+
+def test_labels_checked_against_the_published_order(tmp_path, seed_dv_protocol):
+    path = tmp_path / "All_video_label.npy"
+    np.save(path, SEED_DV_PRESENTATION_ORDER)
+    load_concept_labels(path, seed_dv_protocol, published_order="seed-dv")
+    swapped = SEED_DV_PRESENTATION_ORDER.copy()
+    swapped[4, [0, 1]] = swapped[4, [1, 0]]
+    np.save(path, swapped)
+    with pytest.raises(
+        ValueError,
+        match=r"differs from the published seed-dv presentation order: block 5, slot 0 holds concept 29, the published order has 18",
+    ):
+        load_concept_labels(path, seed_dv_protocol, published_order="seed-dv")
+    with pytest.raises(ValueError, match=r"Invalid value for the 'published_order' parameter"):
+        load_concept_labels(path, seed_dv_protocol, published_order="seed-iv")

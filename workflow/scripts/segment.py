@@ -8,7 +8,9 @@ from eegdecode.signal import segment
 with log_to_file(snakemake.log[0]):
     params = snakemake.params
     protocol = Protocol.from_config(params.protocol)
-    labels = load_concept_labels(snakemake.input.labels, protocol)
+    labels = load_concept_labels(
+        snakemake.input.labels, protocol, published_order=params.published_order
+    )
     raw = load_raw_eeg(snakemake.input.eeg, protocol, n_channels=len(params.channel_names))
     write_artifact(
         snakemake.output.clips,

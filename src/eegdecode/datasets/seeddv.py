@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from .._logging import logger
-from .._validation import ensure_positive_float, ensure_positive_int, samples
+from .._validation import check_option, ensure_positive_float, ensure_positive_int, samples
 
 # SEED-DV's 62 channels in recording order (spec §2.3).
 SEED_DV_CHANNELS = (
@@ -44,6 +44,8 @@ SEED_DV_PRESENTATION_ORDER = np.array(
          31, 26, 18, 24, 8, 3, 23, 19, 14, 13, 21, 4, 25, 11, 32, 17, 39, 29, 33, 27],
     ]
 )  # fmt: skip
+# Presentation orders that a dataset's label file can be checked against, by name.
+PUBLISHED_ORDERS = {"seed-dv": SEED_DV_PRESENTATION_ORDER}
 
 # Per-clip annotations released beside the labels, as ``All_video_{name}.npy`` (misspellings
 # are SEED-DV's own), each of shape (block, clip) in presentation order.
@@ -212,7 +214,9 @@ def _load_npy(path: Path, what: str) -> np.ndarray:
         ) from error
 
 
-def load_concept_labels(path: str | Path, protocol: Protocol) -> np.ndarray:
+def load_concept_labels(
+    path: str | Path, protocol: Protocol, *, published_order: str | None = None
+) -> np.ndarray:
     """Read the concept ids of each block in presentation order and check them.
 
     Parameters
@@ -221,6 +225,9 @@ def load_concept_labels(path: str | Path, protocol: Protocol) -> np.ndarray:
         ``All_video_label.npy`` (or the demo's equivalent).
     protocol : Protocol
         The protocol the labels must fit.
+    published_order : str | None
+        Name of a published presentation order (a key of ``PUBLISHED_ORDERS``) that the file
+        must equal, e.g. ``"seed-dv"``; None checks only the protocol.
 
     Returns
     -------
@@ -250,6 +257,21 @@ def load_concept_labels(path: str | Path, protocol: Protocol) -> np.ndarray:
                 f"Concept label file {str(path)!r}: block {block} must present every concept "
                 f"1..{protocol.n_concepts} exactly once; missing {missing}, repeated {repeated}, "
                 f"out of range {outside}."
+            )
+    if published_order is not None:
+        check_option("published_order", published_order, PUBLISHED_ORDERS)
+        reference = PUBLISHED_ORDERS[published_order]
+        if reference.shape != labels.shape or not np.array_equal(reference, labels):
+            where = np.argwhere(labels != reference)[0] if reference.shape == labels.shape else None
+            detail = (
+                f"block {where[0] + 1}, slot {where[1]} holds concept {labels[tuple(where)]}, "
+                f"the published order has {reference[tuple(where)]}"
+                if where is not None
+                else f"the published order has shape {reference.shape}"
+            )
+            raise ValueError(
+                f"Concept label file {str(path)!r} differs from the published {published_order} "
+                f"presentation order: {detail}. Is it the file of another dataset or release?"
             )
     return labels
 
