@@ -8,6 +8,12 @@
 #   windows/sub<N>.h5         sliding_windows  (block, concept, rep, window, channel, time)
 #   features/sub<N>_<w>.h5    de_psd           de, psd (..., channel, band), w = 2s | 500ms
 #   qc/sub<N>_features.png    plot_feature_qc  topomaps and spectra, in the report
+#   stimulus/gifs/block<b>/<k>.gif   extract_gifs  6 frames per clip at 3 fps, k = 0..n_clips-1
+#   stimulus/frames/block<b>.h5      extract_gifs  frames (clip, frame, height, width, rgb) uint8
+#   stimulus/latents/block<b>.h5     vae_latents   (clip, frame, latent_channel, height, width)
+#   stimulus/text_embeddings/block<b>.h5  caption_embeddings  (clip, token, feature)
+#   qc/block<b>_frames.png    plot_stimulus_frames  one frame strip per concept
+# results/pretrained/tiny-stable-diffusion/   build_tiny_stable_diffusion (demo only)
 #   benchmarks/<rule>/        run time and memory per job
 # logs/<rule>/<dataset>/      one log per job
 
@@ -26,6 +32,7 @@ report: "workflow/report/workflow.rst"
 include: "rules/common.smk"
 include: "rules/demo.smk"
 include: "rules/preprocess.smk"
+include: "rules/stimulus.smk"
 
 
 rule all:
@@ -42,3 +49,8 @@ rule eeg2video_all:
 rule preprocess_all:
     input:
         get_preprocess_targets(),
+
+
+rule stimulus_all:
+    input:
+        get_stimulus_targets(),

@@ -20,6 +20,7 @@ PROTOCOL = Protocol.from_config(DATASET["protocol"])
 BLOCKS = list(range(1, PROTOCOL.n_blocks + 1))
 CHANNELS = DATASET["channels"]["names"]
 RESULTS = f"results/{NAME}"
+STABLE_DIFFUSION = config["pretrained"]["stable_diffusion"]
 BLOCK_OF_ORDINAL = {block_ordinal(block): block for block in BLOCKS}
 
 
@@ -102,6 +103,14 @@ def get_labels(wildcards):
     return raw_path("labels")
 
 
+def get_video(wildcards):
+    return raw_path("video", block=int(wildcards.block))
+
+
+def get_captions(wildcards):
+    return raw_path("captions", block=int(wildcards.block))
+
+
 def get_feature_source(wildcards):
     """The segments whose features the `window` wildcard asks for."""
     if wildcards.window == CLIP_LABEL:
@@ -120,9 +129,21 @@ def get_preprocess_targets():
     )
 
 
+def get_stimulus_targets():
+    return expand(
+        [
+            f"{RESULTS}/stimulus/gifs/block{{block}}",
+            f"{RESULTS}/stimulus/latents/block{{block}}.h5",
+            f"{RESULTS}/stimulus/text_embeddings/block{{block}}.h5",
+            f"{RESULTS}/qc/block{{block}}_frames.png",
+        ],
+        block=BLOCKS,
+    )
+
+
 def get_eeg2video_targets():
-    # The stages after preprocessing join here as they are built.
-    return get_preprocess_targets()
+    # The model stages join here as they are built.
+    return get_preprocess_targets() + get_stimulus_targets()
 
 
 def get_demo_dataset():

@@ -27,8 +27,11 @@ AxesSpec = Sequence[str | EllipsisType]
 LABEL_AXES = ("block", "concept")
 CLIP_AXES = ("block", "concept", "rep", "channel", "time")
 WINDOW_AXES = ("block", "concept", "rep", "window", "channel", "time")
+FRAME_AXES = ("clip", "frame", "height", "width", "rgb")
+LATENT_AXES = ("clip", "frame", "latent_channel", "height", "width")
+TEXT_AXES = ("clip", "token", "feature")
 # File attributes every stage copies from its input to its output.
-INHERITED_ATTRS = ("dataset", "subject", "sfreq", "channel_names")
+INHERITED_ATTRS = ("dataset", "subject", "block", "sfreq", "channel_names")
 
 
 @dataclass(frozen=True)

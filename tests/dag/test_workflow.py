@@ -75,6 +75,32 @@ def test_demo_outputs_have_the_documented_shapes(demo_run):
     assert (demo_run / "logs/segment/demo/sub1.log").read_text().count("segmented 3 blocks") == 1
 
 
+def test_stimulus_outputs(demo_run):
+    from eegdecode.stimulus import read_gif
+
+    results = demo_run / RESULTS
+    labels = np.load(results / "raw/Video/meta-info/All_video_label.npy")
+    frames = read_array(results / "stimulus/frames/block2.h5", "frames")
+    assert frames.axes == ("clip", "frame", "height", "width", "rgb")
+    assert frames.data.shape == (20, 6, 16, 32, 3) and frames.data.dtype == np.uint8
+    np.testing.assert_array_equal(
+        read_array(results / "stimulus/frames/block2.h5", "concept_labels").data, labels[1]
+    )
+    gifs = sorted((results / "stimulus/gifs/block2").glob("*.gif"), key=lambda path: int(path.stem))
+    assert [path.name for path in gifs] == [f"{k}.gif" for k in range(20)]
+    for k in (0, 7, 19):
+        np.testing.assert_array_equal(read_gif(gifs[k], frames_per_s=3), frames.data[k])
+    latents = read_array(results / "stimulus/latents/block2.h5", "latents")
+    assert latents.axes == ("clip", "frame", "latent_channel", "height", "width")
+    assert latents.data.shape == (20, 6, 4, 2, 4) and latents.data.dtype == np.float32
+    assert latents.attrs["scaling_factor"] == pytest.approx(0.18215)
+    assert read_attrs(results / "stimulus/latents/block2.h5")["block"] == 2
+    text = read_array(results / "stimulus/text_embeddings/block2.h5", "embeddings")
+    assert text.axes == ("clip", "token", "feature") and text.data.shape == (20, 77, 32)
+    assert (results / "qc/block2_frames.png").stat().st_size > 5_000
+    assert (demo_run / "results/pretrained/tiny-stable-diffusion/vae/config.json").is_file()
+
+
 def test_second_run_does_nothing(demo_run):
     done = snakemake(demo_run, "all", "--configfile", SMALL, "--dry-run")
     assert "Nothing to be done" in done.stdout + done.stderr
@@ -95,7 +121,7 @@ def test_changing_a_feature_parameter_reruns_only_features(demo_copy):
     override.write_text("features:\n  band_bins: exact\n")
     snakemake(demo_copy, "preprocess_all", "--configfile", SMALL, override)
     changed = _changed(before, _outputs(demo_copy))
-    assert changed == sorted(path for path in before if "/features/" in path or "/qc/" in path)
+    assert changed == sorted(path for path in before if "/features/" in path or "/qc/sub" in path)
     ranges = read_attrs(demo_copy / RESULTS / "features/sub1_500ms.h5")["band_bin_ranges"]
     assert ranges.tolist()[0] == [1, 3]
 
@@ -134,21 +160,30 @@ def _job_counts(output):
 
 def test_seed_dv_preset_plans_every_subject(tmp_path):
     _fake_seed_dv(tmp_path / "SEED-DV")
+    for part in ("vae", "unet", "text_encoder", "tokenizer", "scheduler"):
+        (tmp_path / "stable-diffusion-v1-4" / part).mkdir(parents=True)
     workdir = make_workdir(tmp_path / "work")
-    root = tmp_path / "root.yaml"
-    root.write_text(f"dataset:\n  root: {tmp_path / 'SEED-DV'}\n")
-    done = snakemake(
-        workdir, "eeg2video_all", "--configfile", "config/seed-dv.yaml", root, "--dry-run"
+    paths = tmp_path / "paths.yaml"
+    paths.write_text(
+        f"dataset:\n  root: {tmp_path / 'SEED-DV'}\n"
+        f"pretrained:\n  stable_diffusion: {tmp_path / 'stable-diffusion-v1-4'}\n"
     )
-    counts = _job_counts(done.stdout)
-    assert counts == {
+    done = snakemake(
+        workdir, "eeg2video_all", "--configfile", "config/seed-dv.yaml", paths, "--dry-run"
+    )
+    assert _job_counts(done.stdout) == {
         "segment": 20,
         "sliding_windows": 20,
         "de_psd": 40,
         "plot_feature_qc": 20,
+        "extract_gifs": 7,
+        "vae_latents": 7,
+        "caption_embeddings": 7,
+        "plot_stimulus_frames": 7,
         "eeg2video_all": 1,
-        "total": 101,
+        "total": 129,
     }
+    assert "build_tiny_stable_diffusion" not in done.stdout
     assert "sub1_session2" not in done.stdout
     assert "results/seed-dv/features/sub20_500ms.h5" in done.stdout
 
@@ -231,3 +266,30 @@ def test_labels_that_do_not_fit_fail(demo_copy):
     _fails_cleanly(
         demo_copy, r"All_video_label.npy': block 1 must present every concept 1..4 exactly once"
     )
+
+
+def test_missing_caption_fails_naming_the_file(demo_copy):
+    captions = demo_copy / RESULTS / "raw/Video/BLIP-caption/3rd_10min.txt"
+    captions.write_text("\n".join(captions.read_text().splitlines()[:-1]) + "\n")
+    done = snakemake(demo_copy, "stimulus_all", "--configfile", SMALL, check=False)
+    assert done.returncode != 0
+    assert re.search(
+        r"3rd_10min.txt' has 19 lines, expected 20 \(one caption per clip", done.stderr
+    ), done.stderr
+    assert not (demo_copy / RESULTS / "stimulus/text_embeddings/block3.h5").exists()
+    assert (demo_copy / RESULTS / "stimulus/text_embeddings/block1.h5").exists()
+
+
+def test_incomplete_stable_diffusion_folder_fails_listing_what_is_missing(demo_copy):
+    folder = demo_copy / "results/pretrained/tiny-stable-diffusion"
+    (folder / "vae/diffusion_pytorch_model.safetensors").unlink()
+    override = demo_copy / "real_models.yaml"
+    override.write_text("pretrained:\n  tiny:\n    activate: false\n")
+    (demo_copy / RESULTS / "stimulus/latents/block1.h5").unlink()
+    done = snakemake(demo_copy, "stimulus_all", "--configfile", SMALL, override, check=False)
+    assert done.returncode != 0
+    assert re.search(
+        r"tiny-stable-diffusion' is incomplete; missing: vae/diffusion_pytorch_model.safetensors",
+        done.stderr,
+    ), done.stderr
+    assert not (demo_copy / RESULTS / "stimulus/latents/block1.h5").exists()

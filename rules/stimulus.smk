@@ -1,0 +1,116 @@
+# The stimulus side: ground-truth frames and GIFs, VAE latents and caption embeddings.
+
+
+if is_activated("pretrained/tiny"):
+
+    rule build_tiny_stable_diffusion:
+        output:
+            folder=directory(STABLE_DIFFUSION),
+        log:
+            "logs/build_tiny_stable_diffusion/build.log",
+        conda:
+            "../envs/stimulus.yaml"
+        threads: 1
+        resources:
+            mem_mb=2000,
+            runtime=10,
+        params:
+            seed=config["pretrained"]["tiny"]["seed"],
+        script:
+            "../workflow/scripts/build_tiny_stable_diffusion.py"
+
+
+rule extract_gifs:
+    input:
+        video=get_video,
+        labels=get_labels,
+    output:
+        gifs=directory(f"{RESULTS}/stimulus/gifs/block{{block}}"),
+        frames=f"{RESULTS}/stimulus/frames/block{{block}}.h5",
+    log:
+        f"logs/extract_gifs/{NAME}/block{{block}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/extract_gifs/block{{block}}.tsv"
+    conda:
+        "../envs/stimulus.yaml"
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=30,
+    params:
+        protocol=DATASET["protocol"],
+        published_order=DATASET["published_order"],
+        frames=config["stimulus"]["frames"],
+    script:
+        "../workflow/scripts/extract_gifs.py"
+
+
+rule vae_latents:
+    input:
+        frames=f"{RESULTS}/stimulus/frames/block{{block}}.h5",
+        model=STABLE_DIFFUSION,
+    output:
+        latents=f"{RESULTS}/stimulus/latents/block{{block}}.h5",
+    log:
+        f"logs/vae_latents/{NAME}/block{{block}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/vae_latents/block{{block}}.tsv"
+    conda:
+        "../envs/stimulus.yaml"
+    threads: 2
+    resources:
+        mem_mb=8000,
+        runtime=60,
+    params:
+        latents=config["stimulus"]["latents"],
+    script:
+        "../workflow/scripts/vae_latents.py"
+
+
+rule caption_embeddings:
+    input:
+        captions=get_captions,
+        model=STABLE_DIFFUSION,
+    output:
+        embeddings=f"{RESULTS}/stimulus/text_embeddings/block{{block}}.h5",
+    log:
+        f"logs/caption_embeddings/{NAME}/block{{block}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/caption_embeddings/block{{block}}.tsv"
+    conda:
+        "../envs/stimulus.yaml"
+    threads: 2
+    resources:
+        mem_mb=4000,
+        runtime=20,
+    params:
+        captions=config["stimulus"]["captions"],
+        n_captions=PROTOCOL.clips_per_block,
+    script:
+        "../workflow/scripts/caption_embeddings.py"
+
+
+rule plot_stimulus_frames:
+    input:
+        frames=f"{RESULTS}/stimulus/frames/block{{block}}.h5",
+        captions=get_captions,
+    output:
+        figure=report(
+            f"{RESULTS}/qc/block{{block}}_frames.png",
+            caption="../workflow/report/stimulus_frames.rst",
+            category="Stimulus",
+            subcategory="Ground-truth frames",
+            labels={"block": "{block}", "figure": "frame strips per concept"},
+        ),
+    log:
+        f"logs/plot_stimulus_frames/{NAME}/block{{block}}.log",
+    conda:
+        "../envs/stimulus.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    params:
+        clips_per_concept=PROTOCOL.clips_per_concept,
+    script:
+        "../workflow/scripts/plot_stimulus_frames.py"

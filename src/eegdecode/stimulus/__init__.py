@@ -1,0 +1,30 @@
+"""The stimulus side: ground-truth frames and GIFs, pretrained models from local folders, VAE
+latents and caption embeddings."""
+
+from .latents import decode_latents, encode_frames
+from .pretrained import (
+    STABLE_DIFFUSION_PARTS,
+    build_tiny_stable_diffusion,
+    check_stable_diffusion_folder,
+    load_text_encoder,
+    load_vae,
+)
+from .text import embed_captions, read_captions
+from .video import clip_frame_indices, concept_strips, read_clip_frames, read_gif, write_gifs
+
+__all__ = [
+    "STABLE_DIFFUSION_PARTS",
+    "build_tiny_stable_diffusion",
+    "check_stable_diffusion_folder",
+    "clip_frame_indices",
+    "concept_strips",
+    "decode_latents",
+    "embed_captions",
+    "encode_frames",
+    "load_text_encoder",
+    "load_vae",
+    "read_captions",
+    "read_clip_frames",
+    "read_gif",
+    "write_gifs",
+]

@@ -1,0 +1,244 @@
+"""Pretrained Stable Diffusion parts from local folders, and tiny stand-ins in the same layout.
+
+A Stable Diffusion 1.4 folder (as ``save_pretrained`` writes it) holds one subfolder per part::
+
+    model_index.json
+    vae/            config.json, diffusion_pytorch_model.safetensors
+    unet/           config.json, diffusion_pytorch_model.safetensors
+    text_encoder/   config.json, model.safetensors
+    tokenizer/      vocab.json, merges.txt, tokenizer_config.json
+    scheduler/      scheduler_config.json
+
+Every consumer loads a part with ``from_pretrained(folder, subfolder=..., local_files_only=True)``
+and safetensors only, so nothing is downloaded and nothing is unpickled. The demo and the tests
+use :func:`build_tiny_stable_diffusion`, which writes randomly initialised models of the same
+classes into the same layout, so both go through the very same loading code.
+"""
+
+import json
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+# Nothing here may reach a model hub, even by a default buried in a library.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+import torch
+
+from .._logging import logger
+from ..fileio import atomic_path
+
+STABLE_DIFFUSION_PARTS = {
+    "vae": ("config.json", "diffusion_pytorch_model.safetensors"),
+    "unet": ("config.json", "diffusion_pytorch_model.safetensors"),
+    "text_encoder": ("config.json", "model.safetensors"),
+    "tokenizer": ("vocab.json", "merges.txt", "tokenizer_config.json"),
+    "scheduler": ("scheduler_config.json",),
+}
+# Stable Diffusion 1.x multiplies VAE latents by this so that they have about unit variance
+# (Rombach et al. 2022, appendix G); it is stored in the VAE's config.json as scaling_factor.
+SD_LATENT_SCALING_FACTOR = 0.18215
+
+
+def check_stable_diffusion_folder(
+    folder: str | Path, parts: Iterable[str] = tuple(STABLE_DIFFUSION_PARTS)
+) -> Path:
+    """Raise FileNotFoundError listing every missing file of the requested ``parts``.
+
+    Parameters
+    ----------
+    folder : str | Path
+        A local Stable Diffusion 1.x folder.
+    parts : iterable of str
+        Subfolders that must be complete (default: all five).
+
+    Returns
+    -------
+    folder : Path
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FileNotFoundError(
+            f"Stable Diffusion folder {str(folder)!r} does not exist. Point "
+            f"pretrained.stable_diffusion at a local copy of Stable Diffusion 1.4 (with "
+            f"{', '.join(f'{p}/' for p in STABLE_DIFFUSION_PARTS)}), or enable "
+            f"pretrained.tiny to build stand-ins."
+        )
+    missing = [
+        f"{part}/{name}"
+        for part in parts
+        for name in STABLE_DIFFUSION_PARTS[part]
+        if not (folder / part / name).is_file()
+    ]
+    if missing:
+        hint = ""
+        if any(name.endswith(".safetensors") for name in missing):
+            hint = (
+                " Weights must be safetensors (no pickle is ever loaded); convert .bin weights "
+                "once with diffusers/transformers `save_pretrained(..., safe_serialization=True)`."
+            )
+        raise FileNotFoundError(
+            f"Stable Diffusion folder {str(folder)!r} is incomplete; missing: "
+            f"{', '.join(missing)}.{hint}"
+        )
+    return folder
+
+
+def load_vae(
+    folder: str | Path, *, device: torch.device | str = "cpu", dtype: torch.dtype = torch.float32
+):
+    """The folder's ``AutoencoderKL``, in eval mode on ``device``."""
+    from diffusers import AutoencoderKL
+
+    folder = check_stable_diffusion_folder(folder, ["vae"])
+    vae = AutoencoderKL.from_pretrained(
+        folder,
+        subfolder="vae",
+        local_files_only=True,
+        use_safetensors=True,
+        torch_dtype=dtype,
+        low_cpu_mem_usage=False,
+    )
+    return vae.to(device).eval()
+
+
+def load_text_encoder(
+    folder: str | Path, *, device: torch.device | str = "cpu", dtype: torch.dtype = torch.float32
+):
+    """The folder's CLIP tokenizer and text encoder (eval mode, on ``device``)."""
+    from transformers import CLIPTextModel, CLIPTokenizer
+
+    folder = check_stable_diffusion_folder(folder, ["tokenizer", "text_encoder"])
+    tokenizer = CLIPTokenizer.from_pretrained(folder, subfolder="tokenizer", local_files_only=True)
+    encoder = CLIPTextModel.from_pretrained(
+        folder,
+        subfolder="text_encoder",
+        local_files_only=True,
+        use_safetensors=True,
+        torch_dtype=dtype,
+        low_cpu_mem_usage=False,
+    )
+    return tokenizer, encoder.to(device).eval()
+
+
+def _byte_symbols() -> list[str]:
+    """The printable stand-in for each byte used by GPT-2 and CLIP byte-level BPE.
+
+    Printable Latin-1 bytes stand for themselves; the others are mapped, in order, to code
+    points from 256 up, so every byte has a visible, whitespace-free symbol.
+    """
+    printable = [
+        *range(ord("!"), ord("~") + 1),
+        *range(ord("¡"), ord("¬") + 1),
+        *range(ord("®"), ord("ÿ") + 1),
+    ]
+    shifted = iter(range(256, 512))
+    return [chr(byte) if byte in printable else chr(next(shifted)) for byte in range(256)]
+
+
+def _write_byte_level_vocabulary(folder: Path) -> tuple[int, int, int]:
+    """A CLIP BPE vocabulary with no merges: every byte is a token (with and without ``</w>``)."""
+    symbols = _byte_symbols()
+    tokens = (
+        symbols + [symbol + "</w>" for symbol in symbols] + ["<|startoftext|>", "<|endoftext|>"]
+    )
+    vocabulary = {token: index for index, token in enumerate(tokens)}
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "vocab.json").write_text(json.dumps(vocabulary), encoding="utf-8")
+    (folder / "merges.txt").write_text("#version: 0.2\n", encoding="utf-8")
+    return len(vocabulary), vocabulary["<|startoftext|>"], vocabulary["<|endoftext|>"]
+
+
+def build_tiny_stable_diffusion(folder: str | Path, *, seed: int = 0, text_dim: int = 32) -> Path:
+    """Write randomly initialised Stable Diffusion parts of the real classes into ``folder``.
+
+    The VAE keeps SD's four resolution levels (8× downsampling, 4 latent channels, scaling
+    factor 0.18215) with 8–16 channels instead of 128–512; the text encoder is a two-layer CLIP
+    of width ``text_dim`` with a byte-level tokenizer (77 tokens); the UNet has two levels; the
+    scheduler is SD 1.4's PNDM. The whole folder takes about 2 MB.
+
+    Parameters
+    ----------
+    folder : str | Path
+        Destination; written whole or not at all.
+    seed : int
+        Seed of the random weights.
+    text_dim : int
+        Width of the text encoder, and so of the caption embeddings.
+
+    Returns
+    -------
+    folder : Path
+    """
+    from diffusers import (
+        AutoencoderKL,
+        PNDMScheduler,
+        StableDiffusionPipeline,
+        UNet2DConditionModel,
+    )
+    from transformers import CLIPTextConfig, CLIPTextModel, CLIPTokenizer
+
+    folder = Path(folder)
+    torch.manual_seed(seed)
+    with atomic_path(folder) as temporary:
+        vocabulary_folder = temporary / "vocabulary"
+        vocab_size, bos, eos = _write_byte_level_vocabulary(vocabulary_folder)
+        tokenizer = CLIPTokenizer(
+            str(vocabulary_folder / "vocab.json"),
+            str(vocabulary_folder / "merges.txt"),
+            model_max_length=77,
+        )
+        text_encoder = CLIPTextModel(
+            CLIPTextConfig(
+                vocab_size=vocab_size,
+                hidden_size=text_dim,
+                intermediate_size=2 * text_dim,
+                num_hidden_layers=2,
+                num_attention_heads=4,
+                max_position_embeddings=77,
+                bos_token_id=bos,
+                eos_token_id=eos,
+                pad_token_id=eos,
+            )
+        )
+        vae = AutoencoderKL(
+            down_block_types=("DownEncoderBlock2D",) * 4,
+            up_block_types=("UpDecoderBlock2D",) * 4,
+            block_out_channels=(8, 8, 16, 16),
+            layers_per_block=1,
+            latent_channels=4,
+            norm_num_groups=8,
+            scaling_factor=SD_LATENT_SCALING_FACTOR,
+        )
+        unet = UNet2DConditionModel(
+            block_out_channels=(32, 64),
+            layers_per_block=1,
+            down_block_types=("CrossAttnDownBlock2D", "DownBlock2D"),
+            up_block_types=("UpBlock2D", "CrossAttnUpBlock2D"),
+            cross_attention_dim=text_dim,
+            attention_head_dim=4,
+            sample_size=32,
+        )
+        # SD 1.4's scheduler_config.json.
+        scheduler = PNDMScheduler(
+            beta_start=0.00085,
+            beta_end=0.012,
+            beta_schedule="scaled_linear",
+            num_train_timesteps=1000,
+            skip_prk_steps=True,
+            steps_offset=1,
+            set_alpha_to_one=False,
+        )
+        pipeline = StableDiffusionPipeline(
+            vae=vae, text_encoder=text_encoder, tokenizer=tokenizer, unet=unet, scheduler=scheduler,
+            safety_checker=None, feature_extractor=None, requires_safety_checker=False,
+        )  # fmt: skip
+        pipeline.save_pretrained(temporary, safe_serialization=True)
+        # Real SD 1.4 folders carry the slow-tokenizer files; keep the layout identical.
+        for name in ("vocab.json", "merges.txt"):
+            (vocabulary_folder / name).replace(temporary / "tokenizer" / name)
+        vocabulary_folder.rmdir()
+        check_stable_diffusion_folder(temporary)
+    logger.info("wrote tiny Stable Diffusion parts (seed %d) to %s", seed, folder)
+    return folder

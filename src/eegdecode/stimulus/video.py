@@ -1,0 +1,231 @@
+"""Ground-truth frames and GIFs cut from the stimulus videos (EEG2Video's ``extract_gif.py``).
+
+Each block video shows, per concept, a hint and then the clips. The frames of clip ``j`` of
+concept slot ``i`` are taken at ``t = i·concept_s + hint_s + j·clip_s + k / frames_per_s`` for
+``k = 0 … clip_s·frames_per_s − 1``, read at frame ``round(t · fps)`` of the video's own frame
+rate. For SEED-DV (24 fps, 3 s hints, 2 s clips, 3 frames per second) that is frame
+``312·i + 72 + 48·j + 8·k``, six frames per clip (spec §3.5).
+"""
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from .._logging import logger, verbose
+from .._validation import ensure_positive_float, ensure_positive_int
+from ..datasets.seeddv import Protocol
+from ..fileio import atomic_path
+
+# A video may run this much longer than the protocol before its frame count is taken to
+# disagree with its frame rate (encoders pad the last GOP by a frame or two).
+_SPARE_FRAMES_S = 1.0
+
+
+def clip_frame_indices(protocol: Protocol, video_fps: float, frames_per_s: float) -> np.ndarray:
+    """Video frame numbers of the kept frames of every clip of a block.
+
+    Parameters
+    ----------
+    protocol : Protocol
+        The presentation timing.
+    video_fps : float
+        Frame rate of the block video.
+    frames_per_s : float
+        Frames kept per second of clip (3 in EEG2Video: 6 frames per 2 s clip).
+
+    Returns
+    -------
+    indices : ndarray of int, shape (n_concepts, clips_per_concept, n_frames)
+        0-based frame numbers, presentation order.
+    """
+    video_fps = ensure_positive_float(video_fps, "video_fps")
+    frames_per_s = ensure_positive_float(frames_per_s, "frames_per_s")
+    n_frames = protocol.clip_s * frames_per_s
+    if abs(n_frames - round(n_frames)) > 1e-9 or round(n_frames) < 1:
+        raise ValueError(
+            f"frames_per_s = {frames_per_s:g} does not give a whole number of frames per "
+            f"{protocol.clip_s} s clip."
+        )
+    if frames_per_s > video_fps:
+        raise ValueError(f"frames_per_s = {frames_per_s:g} exceeds the video's {video_fps:g} fps.")
+    concept = np.arange(protocol.n_concepts)[:, None, None]
+    clip = np.arange(protocol.clips_per_concept)[None, :, None]
+    frame = np.arange(round(n_frames))[None, None, :]
+    concept_s = protocol.hint_s + protocol.clips_per_concept * protocol.clip_s
+    seconds = concept * concept_s + protocol.hint_s + clip * protocol.clip_s + frame / frames_per_s
+    return np.round(seconds * video_fps).astype(np.int64)
+
+
+def _open_video(path: Path):
+    import cv2
+
+    if not path.is_file():
+        raise FileNotFoundError(f"Stimulus video {str(path)!r} does not exist.")
+    capture = cv2.VideoCapture(str(path))
+    if not capture.isOpened():
+        raise ValueError(
+            f"Stimulus video {str(path)!r} could not be opened by OpenCV (corrupt, or an "
+            f"unknown codec?)."
+        )
+    return capture
+
+
+@verbose
+def read_clip_frames(
+    path: str | Path,
+    protocol: Protocol,
+    *,
+    frames_per_s: float,
+    width: int,
+    height: int,
+    verbose=None,
+) -> np.ndarray:
+    """Decode a block video and keep the frames of every clip, resized.
+
+    Parameters
+    ----------
+    path : str | Path
+        The block's stimulus video.
+    protocol : Protocol
+        The presentation timing the video follows.
+    frames_per_s : float
+        Frames kept per second of clip.
+    width, height : int
+        Output frame size in pixels (512 × 288 in EEG2Video); bilinear resizing.
+    verbose : bool | str | int | None
+        Log level for this call.
+
+    Returns
+    -------
+    frames : ndarray of uint8, shape (n_clips, n_frames, height, width, 3)
+        RGB; clips in presentation order (clip ``clips_per_concept·i + j``).
+    """
+    import cv2
+
+    path = Path(path)
+    width = ensure_positive_int(width, "width")
+    height = ensure_positive_int(height, "height")
+    capture = _open_video(path)
+    try:
+        fps = capture.get(cv2.CAP_PROP_FPS)
+        declared = int(capture.get(cv2.CAP_PROP_FRAME_COUNT))
+        if not fps > 0:
+            raise ValueError(f"Stimulus video {str(path)!r} does not declare a frame rate.")
+        block_s = protocol.block_samples / protocol.sfreq
+        expected = round(block_s * fps)
+        if declared < expected:
+            raise ValueError(
+                f"Stimulus video {str(path)!r} is too short for the protocol: {declared} frames "
+                f"at {fps:g} fps is {declared / fps:.2f} s, a block lasts {block_s:g} s "
+                f"({expected} frames)."
+            )
+        if declared > expected + _SPARE_FRAMES_S * fps:
+            raise ValueError(
+                f"Stimulus video {str(path)!r} has {declared} frames, which at its {fps:g} fps is "
+                f"{declared / fps:.2f} s, but a block lasts {block_s:g} s ({expected} frames): "
+                f"its frame count disagrees with its frame rate or with dataset.protocol."
+            )
+        indices = clip_frame_indices(protocol, fps, frames_per_s)
+        wanted = {int(i): position for position, i in enumerate(indices.ravel())}
+        kept = np.empty((indices.size, height, width, 3), np.uint8)
+        found = 0
+        # Decoding in order and keeping what is needed is exact; seeking in MPEG-4 is not.
+        for number in range(int(indices.max()) + 1):
+            ok, frame = capture.read()
+            if not ok:
+                raise ValueError(
+                    f"Stimulus video {str(path)!r} declares {declared} frames but decoding "
+                    f"stopped at frame {number} (truncated or corrupt?)."
+                )
+            if number in wanted:
+                resized = cv2.resize(frame, (width, height), interpolation=cv2.INTER_LINEAR)
+                kept[wanted[number]] = cv2.cvtColor(resized, cv2.COLOR_BGR2RGB)
+                found += 1
+    finally:
+        capture.release()
+    logger.info(
+        "%s: %g fps, %d frames; kept %d frames per clip at %g per second, resized to %d × %d",
+        path, fps, declared, indices.shape[-1], frames_per_s, width, height,
+    )  # fmt: skip
+    return kept.reshape(protocol.clips_per_block, indices.shape[-1], height, width, 3)
+
+
+def write_gifs(frames: np.ndarray, folder: str | Path, *, frames_per_s: float) -> np.ndarray:
+    """Write one GIF per clip, ``{folder}/{k}.gif`` for k = 0, 1, …, and return what they show.
+
+    GIF stores at most 256 colours per frame, so the returned frames (decoded back from the
+    files) are the ground truth every later stage uses: they equal the GIFs exactly.
+
+    Parameters
+    ----------
+    frames : ndarray of uint8, shape (n_clips, n_frames, height, width, 3)
+        RGB frames.
+    folder : str | Path
+        Destination folder; written whole or not at all.
+    frames_per_s : float
+        Playback rate (frame duration ``1 / frames_per_s`` s).
+
+    Returns
+    -------
+    shown : ndarray of uint8, same shape as ``frames``
+        The frames as the GIFs hold them.
+    """
+    import imageio.v3 as iio
+
+    if frames.ndim != 5 or frames.shape[-1] != 3 or frames.dtype != np.uint8:
+        raise ValueError(
+            "frames must be uint8 (clip, frame, height, width, 3), "
+            f"got {frames.dtype} {frames.shape}."
+        )
+    shown = np.empty_like(frames)
+    n_frames = frames.shape[1]
+    duration_ms = 1000.0 / ensure_positive_float(frames_per_s, "frames_per_s")
+    with atomic_path(folder) as temporary:
+        temporary.mkdir()
+        for clip, clip_frames in enumerate(frames):
+            path = temporary / f"{clip}.gif"
+            iio.imwrite(path, clip_frames, duration=duration_ms, loop=0)
+            back = read_gif(path, frames_per_s=frames_per_s)
+            if len(back) != n_frames:
+                raise RuntimeError(f"{path.name} reads back as {len(back)} frames, not {n_frames}.")
+            shown[clip] = back
+    return shown
+
+
+def read_gif(path: str | Path, *, frames_per_s: float) -> np.ndarray:
+    """The frames of a GIF on its timeline, sampled at ``frames_per_s``, as RGB.
+
+    GIF writers merge identical consecutive frames into one longer frame (a still clip becomes
+    a single frame shown for 2 s), so each stored frame is repeated for as many frame intervals
+    as it lasts. Durations are in hundredths of a second, as GIF stores them.
+
+    Parameters
+    ----------
+    path : str | Path
+        A GIF.
+    frames_per_s : float
+        The rate the GIF was written at (3 for EEG2Video's GIFs).
+
+    Returns
+    -------
+    frames : ndarray of uint8, shape (n_frames, height, width, 3)
+    """
+    from PIL import Image, ImageSequence
+
+    interval_ms = 10 * round(100 / ensure_positive_float(frames_per_s, "frames_per_s"))
+    frames = []
+    with Image.open(path) as gif:
+        for frame in ImageSequence.Iterator(gif):
+            repeats = max(1, round(frame.info.get("duration", interval_ms) / interval_ms))
+            frames.extend([np.asarray(frame.convert("RGB"))] * repeats)
+    return np.stack(frames)
+
+
+def concept_strips(frames: np.ndarray, clips_per_concept: int) -> Sequence[np.ndarray]:
+    """The frames of each concept's first clip side by side.
+
+    Returns one array of shape (height, width · n_frames, 3) per concept slot.
+    """
+    first_clips = frames[::clips_per_concept]
+    return [np.concatenate(list(clip), axis=1) for clip in first_clips]
