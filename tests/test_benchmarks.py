@@ -15,3 +15,12 @@ def test_de_psd_benchmark_prints_its_table():
     assert "largest relative difference <= float32 eps" in done.stdout
     # The two implementations agree even on a tiny input.
     assert "eps 1.19e-07)    met" in done.stdout
+
+
+def test_vae_latents_benchmark_prints_its_table():
+    command = [sys.executable, "benchmarks/vae_latents.py", "--clips", "1", "--tiny-only"]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    rows = [line.split() for line in done.stdout.splitlines() if line.startswith("tiny")]
+    assert [row[3] for row in rows] == ["72×128", "288×512"]  # "tiny cpu fp32 72×128 …"
+    assert all(float(row[5]) > 0 and float(row[6]) > 0 for row in rows)
