@@ -85,6 +85,18 @@ def check_stable_diffusion_folder(
     return folder
 
 
+def _load_weights(model_class, folder: Path, part: str, dtype: torch.dtype):
+    """One weighted part: offline, from safetensors only, in ``dtype``."""
+    return model_class.from_pretrained(
+        folder,
+        subfolder=part,
+        local_files_only=True,
+        use_safetensors=True,
+        torch_dtype=dtype,
+        low_cpu_mem_usage=False,
+    )
+
+
 def load_vae(
     folder: str | Path, *, device: torch.device | str = "cpu", dtype: torch.dtype = torch.float32
 ):
@@ -92,15 +104,7 @@ def load_vae(
     from diffusers import AutoencoderKL
 
     folder = check_stable_diffusion_folder(folder, ["vae"])
-    vae = AutoencoderKL.from_pretrained(
-        folder,
-        subfolder="vae",
-        local_files_only=True,
-        use_safetensors=True,
-        torch_dtype=dtype,
-        low_cpu_mem_usage=False,
-    )
-    return vae.to(device).eval()
+    return _load_weights(AutoencoderKL, folder, "vae", dtype).to(device).eval()
 
 
 def load_text_encoder(
@@ -111,14 +115,7 @@ def load_text_encoder(
 
     folder = check_stable_diffusion_folder(folder, ["tokenizer", "text_encoder"])
     tokenizer = CLIPTokenizer.from_pretrained(folder, subfolder="tokenizer", local_files_only=True)
-    encoder = CLIPTextModel.from_pretrained(
-        folder,
-        subfolder="text_encoder",
-        local_files_only=True,
-        use_safetensors=True,
-        torch_dtype=dtype,
-        low_cpu_mem_usage=False,
-    )
+    encoder = _load_weights(CLIPTextModel, folder, "text_encoder", dtype)
     return tokenizer, encoder.to(device).eval()
 
 
