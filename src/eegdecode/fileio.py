@@ -21,7 +21,14 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     temporary = path.with_name(f".{path.stem}.{os.getpid()}.partial{path.suffix}")
     try:
         yield temporary
-        os.replace(temporary, path)
+        if temporary.is_dir() and path.is_dir():
+            # A folder cannot replace a non-empty folder in one step: move the old one aside.
+            retired = path.with_name(f".{path.name}.{os.getpid()}.retired")
+            os.replace(path, retired)
+            os.replace(temporary, path)
+            shutil.rmtree(retired)
+        else:
+            os.replace(temporary, path)
     finally:
         if temporary.is_dir():
             shutil.rmtree(temporary)

@@ -1,0 +1,336 @@
+"""The one training loop every network of the project trains with.
+
+Data live in memory as tensors and batches are index slices, so a step never waits on Python
+per sample. Per epoch the loop records training loss, validation loss and accuracy and the
+learning rate; it keeps the weights of the best epoch by ``monitor``, stops early when asked,
+and, given a work folder, writes ``metrics.csv`` and a resumable checkpoint (safetensors + JSON)
+after every epoch, so a rerun after a crash continues where it stopped.
+"""
+
+import csv
+import dataclasses
+import json
+import math
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from torch.nn import functional
+
+from .._logging import logger
+from .._validation import check_option
+from ..devices import resolve_device
+from ..fileio import atomic_path
+from .checkpoints import load_checkpoint, save_checkpoint
+
+OPTIMIZERS = ("adam", "adamw")
+SCHEDULERS = ("none", "steplr", "reducelronplateau", "cosine")
+LOSSES = ("cross_entropy", "mse")
+MONITORS = ("val_accuracy", "val_loss", "train_loss")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """How to train.
+
+    Parameters
+    ----------
+    epochs : int
+        Passes over the training split.
+    batch_size : int
+        Samples per step.
+    optimizer : 'adam' | 'adamw'
+    lr, weight_decay : float
+        Optimiser settings.
+    scheduler : 'none' | 'steplr' | 'reducelronplateau' | 'cosine'
+        ``steplr`` multiplies the rate by ``gamma`` every ``step_size`` epochs;
+        ``reducelronplateau`` by ``plateau_factor`` after ``plateau_patience`` epochs without
+        improvement of ``monitor``; ``cosine`` anneals to ``min_lr`` over all steps, stepped per
+        batch.
+    step_size, gamma, plateau_factor, plateau_patience, min_lr
+        Scheduler settings.
+    monitor : 'val_accuracy' | 'val_loss' | 'train_loss'
+        What picks the best epoch (and drives the plateau scheduler and early stopping).
+    early_stopping : int | None
+        Stop after this many epochs without improvement; None trains all epochs.
+    seed : int
+        Seeds the batch order (the caller seeds the initial weights).
+    device : 'auto' | 'cpu' | 'cuda'
+    mixed_precision : bool
+        bf16 (or fp16 with loss scaling) autocast on CUDA; ignored on CPU.
+    """
+
+    epochs: int = 100
+    batch_size: int = 256
+    optimizer: str = "adamw"
+    lr: float = 1e-3
+    weight_decay: float = 0.0
+    scheduler: str = "none"
+    step_size: int = 30
+    gamma: float = 0.1
+    plateau_factor: float = 0.5
+    plateau_patience: int = 10
+    min_lr: float = 0.0
+    monitor: str = "val_accuracy"
+    early_stopping: int | None = None
+    seed: int = 0
+    device: str = "auto"
+    mixed_precision: bool = True
+
+    def __post_init__(self):
+        check_option("optimizer", self.optimizer, OPTIMIZERS)
+        check_option("scheduler", self.scheduler, SCHEDULERS)
+        check_option("monitor", self.monitor, MONITORS)
+        for name in ("epochs", "batch_size"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)!r}.")
+        if not self.lr > 0:
+            raise ValueError(f"lr must be positive, got {self.lr!r}.")
+
+    @classmethod
+    def from_dict(cls, values: dict) -> "TrainConfig":
+        names = {field.name for field in dataclasses.fields(cls)}
+        unknown = sorted(set(values) - names)
+        if unknown:
+            raise ValueError(f"Unknown training keys {unknown}; allowed keys are {sorted(names)}.")
+        return cls(**values)
+
+
+@dataclass
+class FitResult:
+    """What :func:`fit` returns: the model holds the best epoch's weights."""
+
+    model: torch.nn.Module
+    best_epoch: int
+    best_score: float
+    history: list[dict]
+
+
+def _optimizer(model, config):
+    kind = torch.optim.AdamW if config.optimizer == "adamw" else torch.optim.Adam
+    return kind(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+
+
+def _scheduler(optimizer, config, steps_per_epoch):
+    if config.scheduler == "steplr":
+        return torch.optim.lr_scheduler.StepLR(optimizer, config.step_size, config.gamma)
+    if config.scheduler == "reducelronplateau":
+        mode = "max" if config.monitor == "val_accuracy" else "min"
+        return torch.optim.lr_scheduler.ReduceLROnPlateau(
+            optimizer,
+            mode=mode,
+            factor=config.plateau_factor,
+            patience=config.plateau_patience,
+            min_lr=config.min_lr,
+        )
+    if config.scheduler == "cosine":
+        return torch.optim.lr_scheduler.CosineAnnealingLR(
+            optimizer, config.epochs * steps_per_epoch, config.min_lr
+        )
+    return None
+
+
+def _loss(kind, outputs, targets):
+    if kind == "cross_entropy":
+        return functional.cross_entropy(outputs, targets)
+    return functional.mse_loss(outputs, targets)
+
+
+def predict(
+    model: torch.nn.Module, inputs: torch.Tensor, *, batch_size: int = 1024
+) -> torch.Tensor:
+    """Outputs for ``inputs`` in eval mode, in batches on the model's device; returned on CPU."""
+    device = next(model.parameters()).device
+    model.eval()
+    with torch.inference_mode():
+        return torch.cat(
+            [model(batch.to(device)).float().cpu() for batch in inputs.split(batch_size)]
+        )
+
+
+def evaluate(model, inputs, targets, loss: str) -> dict[str, float]:
+    """Loss (and accuracy for classification) of ``model`` on a split."""
+    outputs = predict(model, inputs)
+    scores = {"loss": float(_loss(loss, outputs, targets))}
+    if loss == "cross_entropy":
+        scores["accuracy"] = float((outputs.argmax(dim=1) == targets).float().mean())
+    return scores
+
+
+def _better(score, best, monitor):
+    if math.isnan(best):
+        return True
+    return score > best if monitor == "val_accuracy" else score < best
+
+
+def _write_metrics(path: Path, history: list[dict]) -> None:
+    with atomic_path(path) as temporary, open(temporary, "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(history[0]))
+        writer.writeheader()
+        writer.writerows(history)
+
+
+def fit(
+    model: torch.nn.Module,
+    train: tuple[torch.Tensor, torch.Tensor],
+    validation: tuple[torch.Tensor, torch.Tensor] | None,
+    *,
+    loss: str,
+    config: TrainConfig,
+    workdir: str | Path | None = None,
+    progress: bool = False,
+) -> FitResult:
+    """Train ``model`` on ``train``, choosing the best epoch on ``validation``.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        Initialised (and seeded) by the caller; moved to the configured device.
+    train, validation : (inputs, targets) tensors
+        Whole splits in memory. ``validation`` may be None when ``monitor`` is 'train_loss'.
+    loss : 'cross_entropy' | 'mse'
+    config : TrainConfig
+    workdir : str | Path | None
+        Where ``metrics.csv`` and the checkpoints (``last/``, ``best/``) go; a checkpoint of the
+        same config found there is resumed.
+    progress : bool
+        Show a progress bar over epochs.
+
+    Returns
+    -------
+    result : FitResult
+    """
+    from tqdm.auto import tqdm
+
+    check_option("loss", loss, LOSSES)
+    if validation is None and config.monitor != "train_loss":
+        raise ValueError(
+            f"monitor={config.monitor!r} needs a validation split; use 'train_loss' without one."
+        )
+    device = resolve_device(config.device)
+    model = model.to(device)
+    inputs, targets = train
+    n_samples = len(inputs)
+    steps_per_epoch = math.ceil(n_samples / config.batch_size)
+    optimizer = _optimizer(model, config)
+    scheduler = _scheduler(optimizer, config, steps_per_epoch)
+    amp = config.mixed_precision and device.type == "cuda"
+    amp_dtype = torch.bfloat16 if amp and torch.cuda.is_bf16_supported() else torch.float16
+    scaler = torch.amp.GradScaler("cuda", enabled=amp and amp_dtype == torch.float16)
+    generator = torch.Generator().manual_seed(config.seed)
+
+    history: list[dict] = []
+    best_epoch, best_score = -1, float("nan")
+    best_state = {name: value.detach().clone() for name, value in model.state_dict().items()}
+    first_epoch = 0
+    workdir = Path(workdir) if workdir is not None else None
+    config_json = json.loads(json.dumps(dataclasses.asdict(config)))
+    if workdir is not None and (workdir / "last").is_dir():
+        saved = json.loads((workdir / "last" / "state.json").read_text())
+        if saved.get("train_config") == config_json:
+            document = load_checkpoint(
+                workdir / "last", model=model, optimizer=optimizer, scheduler=scheduler
+            )
+            history, best_epoch, best_score = (
+                document["history"],
+                document["best_epoch"],
+                document["best_score"],
+            )
+            generator.set_state(torch.tensor(document["generator"], dtype=torch.uint8))
+            from safetensors.torch import load_file
+
+            best_state = {
+                k: v.to(device) for k, v in load_file(workdir / "best.safetensors").items()
+            }
+            first_epoch = document["epoch"] + 1
+            logger.info(
+                "resuming from the checkpoint of epoch %d in %s", document["epoch"], workdir
+            )
+        else:
+            logger.info(
+                "the checkpoint in %s was made with other settings; starting afresh", workdir
+            )
+
+    epochs = tqdm(
+        range(first_epoch, config.epochs), disable=not progress, desc="training", unit="epoch"
+    )
+    for epoch in epochs:
+        started = time.perf_counter()
+        model.train()
+        order = torch.randperm(n_samples, generator=generator)
+        total = 0.0
+        # 1. one pass over the training split in shuffled batches
+        for batch in order.split(config.batch_size):
+            x, y = (
+                inputs[batch].to(device, non_blocking=True),
+                targets[batch].to(device, non_blocking=True),
+            )
+            with torch.autocast(device.type, dtype=amp_dtype, enabled=amp):
+                value = _loss(loss, model(x), y)
+            optimizer.zero_grad(set_to_none=True)
+            scaler.scale(value).backward()
+            scaler.step(optimizer)
+            scaler.update()
+            if config.scheduler == "cosine":
+                scheduler.step()
+            total += float(value.detach()) * len(batch)
+        # 2. validation, bookkeeping and the epoch-level schedulers
+        record = {
+            "epoch": epoch,
+            "train_loss": total / n_samples,
+            "lr": optimizer.param_groups[0]["lr"],
+        }
+        if validation is not None:
+            record.update({f"val_{k}": v for k, v in evaluate(model, *validation, loss).items()})
+        score = record[config.monitor]
+        if config.scheduler == "reducelronplateau":
+            scheduler.step(score)
+        elif config.scheduler == "steplr":
+            scheduler.step()
+        if _better(score, best_score, config.monitor):
+            best_epoch, best_score = epoch, score
+            best_state = {
+                name: value.detach().clone() for name, value in model.state_dict().items()
+            }
+        record["seconds"] = time.perf_counter() - started
+        history.append(record)
+        epochs.set_postfix({config.monitor: f"{score:.4g}"})
+        # 3. a checkpoint to resume from
+        if workdir is not None:
+            from safetensors.torch import save_file
+
+            workdir.mkdir(parents=True, exist_ok=True)
+            with atomic_path(workdir / "best.safetensors") as temporary:
+                save_file(
+                    {k: v.detach().cpu().contiguous() for k, v in best_state.items()}, temporary
+                )
+            extra = {
+                "history": history,
+                "best_epoch": best_epoch,
+                "best_score": best_score,
+                "generator": generator.get_state().tolist(),
+                "train_config": config_json,
+            }
+            save_checkpoint(
+                workdir / "last",
+                model=model,
+                optimizer=optimizer,
+                scheduler=scheduler,
+                epoch=epoch,
+                extra=extra,
+            )
+            _write_metrics(workdir / "metrics.csv", history)
+        if config.early_stopping is not None and epoch - best_epoch >= config.early_stopping:
+            logger.info(
+                "early stop after epoch %d: no better %s since epoch %d",
+                epoch,
+                config.monitor,
+                best_epoch,
+            )
+            break
+    model.load_state_dict(best_state)
+    logger.info(
+        "best %s %.4g at epoch %d of %d", config.monitor, best_score, best_epoch, len(history)
+    )
+    return FitResult(model=model, best_epoch=best_epoch, best_score=best_score, history=history)

@@ -1,0 +1,76 @@
+import json
+
+import pytest
+import torch
+
+from eegdecode.models import GLFNetMLP, GLFNetMLPConfig, MLPNet, MLPNetConfig
+
+
+def _n_parameters(model):
+    return sum(p.numel() for p in model.parameters())
+
+
+def _linear(n_in, n_out):
+    return n_in * n_out + n_out
+
+
+def test_mlpnet_shape_and_size():
+    model = MLPNet(MLPNetConfig(n_inputs=310, n_outputs=40))
+    assert model(torch.randn(3, 62, 5)).shape == (3, 40)
+    assert _n_parameters(model) == _linear(310, 512) + _linear(512, 256) + _linear(256, 40)
+
+
+def test_glfnet_mlp_shape_and_size():
+    model = GLFNetMLP(GLFNetMLPConfig(n_chans=62, n_outputs=40))
+    assert model(torch.randn(3, 62, 5)).shape == (3, 40)
+    branch = _linear(512, 256) + _linear(256, 64)
+    expected = _linear(310, 512) + branch + _linear(60, 512) + branch + _linear(128, 40)
+    assert _n_parameters(model) == expected == 491_176
+
+
+def test_glfnet_mlp_local_branch_reads_only_the_local_channels():
+    model = GLFNetMLP(GLFNetMLPConfig(n_chans=8, n_outputs=3, local_channels=(6, 7))).eval()
+    seen = []
+    model.local_branch.register_forward_hook(lambda module, inputs, output: seen.append(inputs[0]))
+    x = torch.randn(4, 8, 5)
+    model(x)
+    torch.testing.assert_close(seen[0], x[:, 6:], rtol=0, atol=0)
+
+
+@pytest.mark.parametrize(
+    ("model_class", "config"),
+    [
+        (MLPNet, MLPNetConfig(n_inputs=20, n_outputs=3)),
+        (GLFNetMLP, GLFNetMLPConfig(n_chans=4, n_outputs=3, local_channels=(2, 3))),
+    ],
+)
+def test_save_and_load_round_trip(tmp_path, model_class, config):
+    torch.manual_seed(1)
+    model = model_class(config).eval()
+    model.save_pretrained(tmp_path / "model")
+    assert sorted(p.name for p in (tmp_path / "model").iterdir()) == [
+        "config.json",
+        "model.safetensors",
+    ]
+    loaded = model_class.from_pretrained(tmp_path / "model").eval()
+    assert loaded.config == config
+    x = torch.randn(5, 4, 5)
+    torch.testing.assert_close(loaded(x), model(x), rtol=0, atol=0)
+
+
+def test_loading_rejects_unknown_keys_and_other_models(tmp_path):
+    MLPNet(MLPNetConfig(n_inputs=10, n_outputs=2)).save_pretrained(tmp_path / "model")
+    with pytest.raises(ValueError, match=r"holds a 'MLPNet', not a GLFNetMLP"):
+        GLFNetMLP.from_pretrained(tmp_path / "model")
+    document = json.loads((tmp_path / "model/config.json").read_text())
+    document["config"]["n_hidden"] = 3
+    (tmp_path / "model/config.json").write_text(json.dumps(document))
+    with pytest.raises(ValueError, match=r"Unknown MLPNetConfig keys \['n_hidden'\]"):
+        MLPNet.from_pretrained(tmp_path / "model")
+    with pytest.raises(FileNotFoundError, match=r"lacks \['config.json', 'model.safetensors'\]"):
+        MLPNet.from_pretrained(tmp_path / "nothing")
+
+
+def test_local_channels_must_exist():
+    with pytest.raises(ValueError, match=r"local_channels must index 0..61, got \[60, 62\]"):
+        GLFNetMLPConfig(n_chans=62, n_outputs=2, local_channels=(60, 62))

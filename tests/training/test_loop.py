@@ -1,0 +1,154 @@
+import csv
+
+import pytest
+import torch
+
+from eegdecode.models import GLFNetMLP, GLFNetMLPConfig
+from eegdecode.training import TrainConfig, fit
+from eegdecode.training import loop as loop_module
+
+
+def _problem(n=480, signal=True, seed=0):
+    generator = torch.Generator().manual_seed(seed)
+    x = torch.randn(n, 8, 5, generator=generator)
+    if signal:
+        y = (x[:, :2].flatten(1) @ torch.randn(10, 4, generator=generator)).argmax(dim=1)
+    else:
+        y = torch.randint(0, 4, (n,), generator=generator)
+    return (
+        (x[: n // 2], y[: n // 2]),
+        (x[n // 2 : 3 * n // 4], y[n // 2 : 3 * n // 4]),
+        (x[3 * n // 4 :], y[3 * n // 4 :]),
+    )
+
+
+def _model(seed=0):
+    torch.manual_seed(seed)
+    return GLFNetMLP(GLFNetMLPConfig(n_chans=8, n_outputs=4, local_channels=(0, 1), emb_dim=16))
+
+
+def _test_accuracy(result, test):
+    return float((loop_module.predict(result.model, test[0]).argmax(1) == test[1]).float().mean())
+
+
+def test_learns_a_learnable_problem_and_not_noise():
+    config = TrainConfig(epochs=40, batch_size=64, lr=3e-3)
+    train, validation, test = _problem()
+    learned = _test_accuracy(
+        fit(_model(), train, validation, loss="cross_entropy", config=config), test
+    )
+    train, validation, test = _problem(signal=False)
+    noise = _test_accuracy(
+        fit(_model(), train, validation, loss="cross_entropy", config=config), test
+    )
+    assert learned > 0.6  # chance 0.25
+    assert noise < 0.4
+
+
+def test_keeps_the_best_epoch_and_writes_metrics(tmp_path):
+    train, validation, _ = _problem()
+    result = fit(
+        _model(),
+        train,
+        validation,
+        loss="cross_entropy",
+        config=TrainConfig(epochs=12, batch_size=64),
+        workdir=tmp_path,
+    )
+    scores = [row["val_accuracy"] for row in result.history]
+    assert result.best_score == max(scores) and result.best_epoch == scores.index(max(scores))
+    assert loop_module.evaluate(result.model, *validation, "cross_entropy")[
+        "accuracy"
+    ] == pytest.approx(result.best_score)
+    rows = list(csv.DictReader(open(tmp_path / "metrics.csv")))
+    assert [int(row["epoch"]) for row in rows] == list(range(12))
+    assert {"train_loss", "val_loss", "val_accuracy", "lr", "seconds"} <= set(rows[0])
+
+
+def test_rerun_after_a_crash_resumes_exactly(tmp_path, monkeypatch):
+    train, validation, _ = _problem()
+    config = TrainConfig(epochs=8, batch_size=64, scheduler="cosine")
+    straight = fit(
+        _model(), train, validation, loss="cross_entropy", config=config
+    ).model.state_dict()
+
+    original = loop_module.save_checkpoint
+    calls = []
+
+    def crash_after_five(*args, **kwargs):
+        original(*args, **kwargs)
+        calls.append(kwargs["epoch"])
+        if kwargs["epoch"] == 4:
+            raise KeyboardInterrupt("node lost")
+
+    monkeypatch.setattr(loop_module, "save_checkpoint", crash_after_five)
+    with pytest.raises(KeyboardInterrupt):
+        fit(_model(), train, validation, loss="cross_entropy", config=config, workdir=tmp_path)
+    # A fresh process would build a freshly initialised model; the checkpoint replaces its weights.
+    resumed = fit(
+        _model(seed=99), train, validation, loss="cross_entropy", config=config, workdir=tmp_path
+    )
+    assert calls == [0, 1, 2, 3, 4, 5, 6, 7]
+    assert [row["epoch"] for row in resumed.history] == list(range(8))
+    for name, value in straight.items():
+        torch.testing.assert_close(resumed.model.state_dict()[name], value, rtol=0, atol=0)
+
+
+def test_a_checkpoint_of_other_settings_is_not_resumed(tmp_path):
+    train, validation, _ = _problem()
+    fit(
+        _model(),
+        train,
+        validation,
+        loss="cross_entropy",
+        config=TrainConfig(epochs=3, batch_size=64),
+        workdir=tmp_path,
+    )
+    result = fit(
+        _model(),
+        train,
+        validation,
+        loss="cross_entropy",
+        config=TrainConfig(epochs=4, batch_size=32),
+        workdir=tmp_path,
+    )
+    assert [row["epoch"] for row in result.history] == [0, 1, 2, 3]
+
+
+@pytest.mark.parametrize(
+    ("scheduler", "check"),
+    [
+        ("steplr", lambda lrs: lrs[0] == pytest.approx(1e-2) and lrs[2] == pytest.approx(1e-3)),
+        ("cosine", lambda lrs: lrs[-1] == pytest.approx(1e-4, abs=1e-9) and lrs[0] < 1e-2),
+    ],
+)
+def test_schedulers(scheduler, check):
+    train, validation, _ = _problem()
+    config = TrainConfig(
+        epochs=4, batch_size=64, lr=1e-2, scheduler=scheduler, step_size=2, gamma=0.1, min_lr=1e-4
+    )
+    history = fit(_model(), train, validation, loss="cross_entropy", config=config).history
+    assert check([row["lr"] for row in history])
+
+
+def test_plateau_scheduler_and_early_stopping():
+    train, validation, _ = _problem(signal=False)
+    config = TrainConfig(
+        epochs=60, batch_size=64, lr=1e-2, scheduler="reducelronplateau", plateau_patience=1, plateau_factor=0.5,
+        monitor="val_loss", early_stopping=4,
+    )  # fmt: skip
+    result = fit(_model(), train, validation, loss="cross_entropy", config=config)
+    assert len(result.history) < 60
+    assert len(result.history) - 1 - result.best_epoch == 4
+    assert result.history[-1]["lr"] < 1e-2
+
+
+def test_bad_settings():
+    with pytest.raises(
+        ValueError, match=r"Invalid value for the 'scheduler' parameter.*'cosine_warmup'"
+    ):
+        TrainConfig(scheduler="cosine_warmup")
+    with pytest.raises(ValueError, match=r"Unknown training keys \['learning_rate'\]"):
+        TrainConfig.from_dict({"learning_rate": 1e-3})
+    with pytest.raises(ValueError, match="needs a validation split"):
+        fit(_model(), _problem()[0], None, loss="cross_entropy", config=TrainConfig(epochs=1))
