@@ -5,8 +5,8 @@
 # results/<dataset>/
 #   raw/                      the demo dataset in the SEED-DV layout (demo only)
 #   clips/sub<N>.h5           segment          2 s clips (block, concept, rep, channel, time)
-#   windows/sub<N>.h5         sliding_windows  (block, concept, rep, window, channel, time)
-#   features/sub<N>_<w>.h5    de_psd           de, psd (..., channel, band), w = 2s | 500ms
+#   windows/sub<N>_<w>.h5     sliding_windows  (block, concept, rep, window, channel, time), w = 500ms | 1s
+#   features/sub<N>_<w>.h5    de_psd           de, psd (..., channel, band), w = 2s (whole clips) | 500ms | 1s
 #   qc/sub<N>_features.png    plot_feature_qc  topomaps and spectra, in the report
 #   stimulus/gifs/block<b>/<k>.gif   extract_gifs  6 frames per clip at 3 fps, k = 0..n_clips-1
 #   stimulus/frames/block<b>.h5      extract_gifs  frames (clip, frame, height, width, rgb) uint8

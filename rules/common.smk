@@ -57,12 +57,18 @@ if is_activated("demo"):
     _check_channels("demo.signal_channels", config["demo"]["signal_channels"])
 
 CLIP_LABEL = duration_label(PROTOCOL.clip_s)
-WINDOW_LABEL = duration_label(config["windows"]["length_s"])
-if config["windows"]["length_s"] >= PROTOCOL.clip_s:
+WINDOW_SETS = list(config["windows"])
+if CLIP_LABEL in WINDOW_SETS:
     raise ValueError(
-        f"config key 'windows.length_s' ({config['windows']['length_s']} s) must be shorter "
-        f"than a clip ('dataset.protocol.clip_s' = {PROTOCOL.clip_s} s)."
+        f"config key 'windows.{CLIP_LABEL}' clashes with the whole clips' features "
+        f"(features/sub<N>_{CLIP_LABEL}.h5); name the window set differently."
     )
+for name, window in config["windows"].items():
+    if window["length_s"] > PROTOCOL.clip_s:
+        raise ValueError(
+            f"config key 'windows.{name}.length_s' ({window['length_s']} s) must not exceed "
+            f"a clip ('dataset.protocol.clip_s' = {PROTOCOL.clip_s} s)."
+        )
 for band, (low, high) in config["features"]["bands"].items():
     if not low < high:
         raise ValueError(
@@ -73,7 +79,7 @@ for band, (low, high) in config["features"]["bands"].items():
 
 wildcard_constraints:
     subject="|".join(SUBJECTS),
-    window=f"{CLIP_LABEL}|{WINDOW_LABEL}",
+    window="|".join([CLIP_LABEL, *WINDOW_SETS]),
     block_ordinal="|".join(BLOCK_OF_ORDINAL),
     block="|".join(str(block) for block in BLOCKS),
 
@@ -115,7 +121,11 @@ def get_feature_source(wildcards):
     """The segments whose features the `window` wildcard asks for."""
     if wildcards.window == CLIP_LABEL:
         return f"{RESULTS}/clips/sub{wildcards.subject}.h5"
-    return f"{RESULTS}/windows/sub{wildcards.subject}.h5"
+    return f"{RESULTS}/windows/sub{wildcards.subject}_{wildcards.window}.h5"
+
+
+def get_window_settings(wildcards):
+    return config["windows"][wildcards.window]
 
 
 def get_preprocess_targets():
@@ -125,7 +135,7 @@ def get_preprocess_targets():
             f"{RESULTS}/qc/sub{{subject}}_features.png",
         ],
         subject=SUBJECTS,
-        window=[CLIP_LABEL, WINDOW_LABEL],
+        window=[CLIP_LABEL, *WINDOW_SETS],
     )
 
 

@@ -10,15 +10,15 @@ if is_activated("demo"):
             captions=[raw_path("captions", block=block) for block in BLOCKS],
         log:
             f"logs/generate_demo_metadata/{NAME}.log",
-        conda:
-            "../envs/demo.yaml"
+        params:
+            protocol=DATASET["protocol"],
+            seed=config["demo"]["seed"],
         threads: 1
         resources:
             mem_mb=500,
             runtime=5,
-        params:
-            protocol=DATASET["protocol"],
-            seed=config["demo"]["seed"],
+        conda:
+            "../envs/demo.yaml"
         script:
             "../workflow/scripts/generate_demo_metadata.py"
 
@@ -27,18 +27,18 @@ if is_activated("demo"):
             eeg=raw_pattern("eeg"),
         log:
             f"logs/generate_demo_eeg/{NAME}/sub{{subject}}.log",
-        conda:
-            "../envs/demo.yaml"
-        threads: 1
-        resources:
-            mem_mb=2000,
-            runtime=5,
         params:
             protocol=DATASET["protocol"],
             channel_names=CHANNELS,
             seed=config["demo"]["seed"],
             signal_strength=config["demo"]["signal_strength"],
             signal_channels=config["demo"]["signal_channels"],
+        threads: 1
+        resources:
+            mem_mb=2000,
+            runtime=5,
+        conda:
+            "../envs/demo.yaml"
         script:
             "../workflow/scripts/generate_demo_eeg.py"
 
@@ -47,16 +47,16 @@ if is_activated("demo"):
             video=raw_pattern("video"),
         log:
             f"logs/generate_demo_video/{NAME}/{{block_ordinal}}.log",
-        conda:
-            "../envs/demo.yaml"
-        threads: 1
-        resources:
-            mem_mb=1000,
-            runtime=10,
         params:
             protocol=DATASET["protocol"],
             seed=config["demo"]["seed"],
             video=config["demo"]["video"],
             block=get_block,
+        threads: 1
+        resources:
+            mem_mb=1000,
+            runtime=10,
+        conda:
+            "../envs/demo.yaml"
         script:
             "../workflow/scripts/generate_demo_video.py"

@@ -1,4 +1,4 @@
-# EEG preprocessing: 2 s clips, 500 ms sliding windows, DE/PSD band features, QC figure.
+# EEG preprocessing: 2 s clips, windows inside them, DE/PSD band features, QC figure.
 
 
 rule segment:
@@ -11,17 +11,17 @@ rule segment:
         f"logs/segment/{NAME}/sub{{subject}}.log",
     benchmark:
         f"{RESULTS}/benchmarks/segment/sub{{subject}}.tsv"
-    conda:
-        "../envs/preprocess.yaml"
-    threads: 1
-    resources:
-        mem_mb=3000,
-        runtime=15,
     params:
         protocol=DATASET["protocol"],
         published_order=DATASET["published_order"],
         channel_names=CHANNELS,
         unit=DATASET["channels"]["unit"],
+    threads: 1
+    resources:
+        mem_mb=3000,
+        runtime=15,
+    conda:
+        "../envs/preprocess.yaml"
     script:
         "../workflow/scripts/segment.py"
 
@@ -30,19 +30,19 @@ rule sliding_windows:
     input:
         clips=f"{RESULTS}/clips/sub{{subject}}.h5",
     output:
-        windows=f"{RESULTS}/windows/sub{{subject}}.h5",
+        windows=f"{RESULTS}/windows/sub{{subject}}_{{window}}.h5",
     log:
-        f"logs/sliding_windows/{NAME}/sub{{subject}}.log",
+        f"logs/sliding_windows/{NAME}/sub{{subject}}_{{window}}.log",
     benchmark:
-        f"{RESULTS}/benchmarks/sliding_windows/sub{{subject}}.tsv"
-    conda:
-        "../envs/preprocess.yaml"
+        f"{RESULTS}/benchmarks/sliding_windows/sub{{subject}}_{{window}}.tsv"
+    params:
+        windows=get_window_settings,
     threads: 1
     resources:
         mem_mb=3000,
         runtime=15,
-    params:
-        windows=config["windows"],
+    conda:
+        "../envs/preprocess.yaml"
     script:
         "../workflow/scripts/sliding_windows.py"
 
@@ -56,14 +56,14 @@ rule de_psd:
         f"logs/de_psd/{NAME}/sub{{subject}}_{{window}}.log",
     benchmark:
         f"{RESULTS}/benchmarks/de_psd/sub{{subject}}_{{window}}.tsv"
-    conda:
-        "../envs/preprocess.yaml"
+    params:
+        features=config["features"],
     threads: 2
     resources:
         mem_mb=2000,
         runtime=15,
-    params:
-        features=config["features"],
+    conda:
+        "../envs/preprocess.yaml"
     script:
         "../workflow/scripts/de_psd.py"
 
@@ -82,14 +82,14 @@ rule plot_feature_qc:
         ),
     log:
         f"logs/plot_feature_qc/{NAME}/sub{{subject}}.log",
-    conda:
-        "../envs/preprocess.yaml"
+    params:
+        channels=DATASET["channels"],
+        qc=config["qc"],
     threads: 1
     resources:
         mem_mb=3000,
         runtime=10,
-    params:
-        channels=DATASET["channels"],
-        qc=config["qc"],
+    conda:
+        "../envs/preprocess.yaml"
     script:
         "../workflow/scripts/plot_feature_qc.py"

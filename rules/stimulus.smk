@@ -8,14 +8,14 @@ if is_activated("pretrained/tiny"):
             folder=directory(STABLE_DIFFUSION),
         log:
             "logs/build_tiny_stable_diffusion/build.log",
-        conda:
-            "../envs/stimulus.yaml"
+        params:
+            seed=config["pretrained"]["tiny"]["seed"],
         threads: 1
         resources:
             mem_mb=2000,
             runtime=10,
-        params:
-            seed=config["pretrained"]["tiny"]["seed"],
+        conda:
+            "../envs/stimulus.yaml"
         script:
             "../workflow/scripts/build_tiny_stable_diffusion.py"
 
@@ -31,16 +31,16 @@ rule extract_gifs:
         f"logs/extract_gifs/{NAME}/block{{block}}.log",
     benchmark:
         f"{RESULTS}/benchmarks/extract_gifs/block{{block}}.tsv"
-    conda:
-        "../envs/stimulus.yaml"
-    threads: 1
-    resources:
-        mem_mb=4000,
-        runtime=30,
     params:
         protocol=DATASET["protocol"],
         published_order=DATASET["published_order"],
         frames=config["stimulus"]["frames"],
+    threads: 1
+    resources:
+        mem_mb=4000,
+        runtime=30,
+    conda:
+        "../envs/stimulus.yaml"
     script:
         "../workflow/scripts/extract_gifs.py"
 
@@ -55,14 +55,14 @@ rule vae_latents:
         f"logs/vae_latents/{NAME}/block{{block}}.log",
     benchmark:
         f"{RESULTS}/benchmarks/vae_latents/block{{block}}.tsv"
-    conda:
-        "../envs/stimulus.yaml"
+    params:
+        latents=config["stimulus"]["latents"],
     threads: 2
     resources:
         mem_mb=8000,
         runtime=60,
-    params:
-        latents=config["stimulus"]["latents"],
+    conda:
+        "../envs/stimulus.yaml"
     script:
         "../workflow/scripts/vae_latents.py"
 
@@ -77,15 +77,15 @@ rule caption_embeddings:
         f"logs/caption_embeddings/{NAME}/block{{block}}.log",
     benchmark:
         f"{RESULTS}/benchmarks/caption_embeddings/block{{block}}.tsv"
-    conda:
-        "../envs/stimulus.yaml"
+    params:
+        captions=config["stimulus"]["captions"],
+        n_captions=PROTOCOL.clips_per_block,
     threads: 2
     resources:
         mem_mb=4000,
         runtime=20,
-    params:
-        captions=config["stimulus"]["captions"],
-        n_captions=PROTOCOL.clips_per_block,
+    conda:
+        "../envs/stimulus.yaml"
     script:
         "../workflow/scripts/caption_embeddings.py"
 
@@ -104,13 +104,13 @@ rule plot_stimulus_frames:
         ),
     log:
         f"logs/plot_stimulus_frames/{NAME}/block{{block}}.log",
-    conda:
-        "../envs/stimulus.yaml"
+    params:
+        clips_per_concept=PROTOCOL.clips_per_concept,
     threads: 1
     resources:
         mem_mb=2000,
         runtime=10,
-    params:
-        clips_per_concept=PROTOCOL.clips_per_concept,
+    conda:
+        "../envs/stimulus.yaml"
     script:
         "../workflow/scripts/plot_stimulus_frames.py"

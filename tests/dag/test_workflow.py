@@ -52,11 +52,17 @@ def test_demo_outputs_have_the_documented_shapes(demo_run):
         clips = read_array(results / f"clips/sub{subject}.h5", "eeg")
         assert clips.axes == ("block", "concept", "rep", "channel", "time")
         assert clips.data.shape == (3, 4, 5, 62, 400)
-        windows = read_array(results / f"windows/sub{subject}.h5", "eeg")
+        windows = read_array(results / f"windows/sub{subject}_500ms.h5", "eeg")
         assert windows.axes == ("block", "concept", "rep", "window", "channel", "time")
         assert windows.data.shape == (3, 4, 5, 7, 62, 100)
         np.testing.assert_array_equal(windows.data[:, :, :, 2], clips.data[..., 100:200])
-        for window, shape in (("2s", (3, 4, 5, 62, 5)), ("500ms", (3, 4, 5, 7, 62, 5))):
+        halves = read_array(results / f"windows/sub{subject}_1s.h5", "eeg").data
+        np.testing.assert_array_equal(halves[:, :, :, 1], clips.data[..., 200:])
+        for window, shape in (
+            ("2s", (3, 4, 5, 62, 5)),
+            ("500ms", (3, 4, 5, 7, 62, 5)),
+            ("1s", (3, 4, 5, 2, 62, 5)),
+        ):
             path = results / f"features/sub{subject}_{window}.h5"
             for name in ("de", "psd"):
                 assert read_array(path, name).data.shape == shape
@@ -112,7 +118,7 @@ def test_touching_one_subject_reruns_only_that_subject(demo_copy):
     snakemake(demo_copy, "preprocess_all", "--configfile", SMALL)
     changed = _changed(before, _outputs(demo_copy))
     assert changed == sorted(path for path in before if "sub2" in path)
-    assert len(changed) == 5  # clips, windows, two feature files, QC figure
+    assert len(changed) == 7  # clips, two window sets, three feature files, QC figure
 
 
 def test_changing_a_feature_parameter_reruns_only_features(demo_copy):
@@ -173,15 +179,15 @@ def test_seed_dv_preset_plans_every_subject(tmp_path):
     )
     assert _job_counts(done.stdout) == {
         "segment": 20,
-        "sliding_windows": 20,
-        "de_psd": 40,
+        "sliding_windows": 40,
+        "de_psd": 60,
         "plot_feature_qc": 20,
         "extract_gifs": 7,
         "vae_latents": 7,
         "caption_embeddings": 7,
         "plot_stimulus_frames": 7,
         "eeg2video_all": 1,
-        "total": 129,
+        "total": 169,
     }
     assert "build_tiny_stable_diffusion" not in done.stdout
     assert "sub1_session2" not in done.stdout
@@ -195,15 +201,22 @@ def test_seed_dv_preset_plans_every_subject(tmp_path):
             "features:\n  n_ftt: 256\n",
             r"Additional properties are not allowed \('n_ftt' was unexpected\)",
         ),
-        ("windows:\n  length_s: -0.5\n", r"-0.5 is less than or equal to the minimum of 0"),
+        (
+            "windows:\n  500ms:\n    length_s: -0.5\n",
+            r"-0.5 is less than or equal to the minimum of 0",
+        ),
         ("features:\n  fft_mode: zeropad\n", r"'zeropad' is not one of \['truncate', 'full'\]"),
         (
             "dataset:\n  channels:\n    occipital: [O1, O9]\n",
             r"'dataset.channels.occipital' names channels \['O9'\]",
         ),
         (
-            "windows:\n  length_s: 2.5\n",
-            r"'windows.length_s' \(2.5 s\) must be shorter than a clip",
+            "windows:\n  500ms:\n    length_s: 2.5\n",
+            r"'windows.500ms.length_s' \(2.5 s\) must not exceed a clip",
+        ),
+        (
+            "windows:\n  2s:\n    length_s: 1\n    step_s: 1\n",
+            r"'windows.2s' clashes with the whole clips' features",
         ),
         (
             "dataset:\n  protocol:\n    clip_s: 2.0025\n",

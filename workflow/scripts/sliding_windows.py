@@ -1,4 +1,4 @@
-"""Rule sliding_windows: 2 s clips → overlapping 500 ms windows."""
+"""Rule sliding_windows: clips → the windows of one window set (e.g. 500 ms every 250 ms)."""
 
 from eegdecode import log_to_file
 from eegdecode.artifacts import (
@@ -26,7 +26,10 @@ with log_to_file(snakemake.log[0]):
         },
         producer="sliding_windows",
         attrs=inherit_attrs(
-            attrs, window_length_s=settings["length_s"], window_step_s=settings["step_s"]
+            attrs,
+            window_set=snakemake.wildcards.window,
+            window_length_s=settings["length_s"],
+            window_step_s=settings["step_s"],
         ),
         parameters=settings,
     )
