@@ -13,6 +13,8 @@
 #   stimulus/latents/block<b>.h5     vae_latents   (clip, frame, latent_channel, height, width)
 #   stimulus/text_embeddings/block<b>.h5  caption_embeddings  (clip, token, feature)
 #   qc/block<b>_frames.png    plot_stimulus_frames  one frame strip per concept
+#   eegvp/sub<N>.json         eegvp            per task and fold: top-1, top-5, chance levels
+#   eegvp/summary.{csv,png}   eegvp_summary    mean ± std over subjects beside chance
 # results/pretrained/tiny-stable-diffusion/   build_tiny_stable_diffusion (demo only)
 #   benchmarks/<rule>/        run time and memory per job
 # logs/<rule>/<dataset>/      one log per job
@@ -33,6 +35,7 @@ include: "rules/common.smk"
 include: "rules/demo.smk"
 include: "rules/preprocess.smk"
 include: "rules/stimulus.smk"
+include: "rules/encoders.smk"
 
 
 rule all:
@@ -54,3 +57,8 @@ rule preprocess_all:
 rule stimulus_all:
     input:
         get_stimulus_targets(),
+
+
+rule eegvp_all:
+    input:
+        get_eegvp_targets(),

@@ -77,6 +77,14 @@ for band, (low, high) in config["features"]["bands"].items():
         )
 
 
+if config["eegvp"]["window"] not in WINDOW_SETS:
+    raise ValueError(
+        f"config key 'eegvp.window' is {config['eegvp']['window']!r}; it must name a window set "
+        f"under 'windows' ({WINDOW_SETS})."
+    )
+OCCIPITAL_INDEX = [CHANNELS.index(name) for name in DATASET["channels"]["occipital"]]
+
+
 wildcard_constraints:
     subject="|".join(SUBJECTS),
     window="|".join([CLIP_LABEL, *WINDOW_SETS]),
@@ -151,9 +159,13 @@ def get_stimulus_targets():
     )
 
 
+def get_eegvp_targets():
+    return [f"{RESULTS}/eegvp/summary.csv", f"{RESULTS}/eegvp/summary.png"]
+
+
 def get_eeg2video_targets():
     # The model stages join here as they are built.
-    return get_preprocess_targets() + get_stimulus_targets()
+    return get_preprocess_targets() + get_stimulus_targets() + get_eegvp_targets()
 
 
 def get_demo_dataset():

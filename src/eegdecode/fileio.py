@@ -1,6 +1,7 @@
 """Writing files so that a failed job never leaves a partial one behind."""
 
 import contextlib
+import json
 import os
 import shutil
 from collections.abc import Iterator
@@ -43,4 +44,25 @@ def save_npy(path: str | Path, array: np.ndarray) -> Path:
         raise TypeError(f"Refusing to save an object array to {str(path)!r}: it would need pickle.")
     with atomic_path(path) as temporary:
         np.save(temporary, array, allow_pickle=False)
+    return Path(path)
+
+
+def write_json(path: str | Path, document) -> Path:
+    """Write ``document`` as indented JSON, atomically."""
+    with atomic_path(path) as temporary:
+        temporary.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    return Path(path)
+
+
+def write_csv(path: str | Path, rows: list[dict]) -> Path:
+    """Write dict rows (same keys) as CSV with a header, atomically."""
+    import csv
+
+    with (
+        atomic_path(path) as temporary,
+        open(temporary, "w", newline="", encoding="utf-8") as handle,
+    ):
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
     return Path(path)

@@ -107,6 +107,33 @@ def test_stimulus_outputs(demo_run):
     assert (demo_run / "results/pretrained/tiny-stable-diffusion/vae/config.json").is_file()
 
 
+def test_eegvp_outputs(demo_run):
+    import csv
+    import json
+
+    results = demo_run / RESULTS
+    report = json.loads((results / "eegvp/sub1.json").read_text())
+    assert report["subject"] == 1 and list(report["tasks"]) == [
+        "concept",
+        "coarse",
+        "color",
+        "fast_slow",
+        "obj_number",
+        "human",
+        "face",
+    ]
+    concept = report["tasks"]["concept"]
+    assert [fold["test_block"] for fold in concept["folds"]] == [1, 2, 3]
+    assert [fold["validation_block"] for fold in concept["folds"]] == [3, 1, 2]
+    assert all(
+        fold["n_test"] == 4 * 5 * 2 for fold in concept["folds"]
+    )  # 4 concepts × 5 clips × 2 halves
+    assert concept["chance"] == {"uniform": 0.25, "majority": 0.25}
+    rows = list(csv.DictReader(open(results / "eegvp/summary.csv")))
+    assert [row["task"] for row in rows] == list(report["tasks"]) and rows[0]["n_subjects"] == "2"
+    assert (results / "eegvp/summary.png").stat().st_size > 10_000
+
+
 def test_second_run_does_nothing(demo_run):
     done = snakemake(demo_run, "all", "--configfile", SMALL, "--dry-run")
     assert "Nothing to be done" in done.stdout + done.stderr
@@ -115,10 +142,11 @@ def test_second_run_does_nothing(demo_run):
 def test_touching_one_subject_reruns_only_that_subject(demo_copy):
     before = _outputs(demo_copy)
     (demo_copy / RESULTS / "raw/EEG/sub2.npy").touch()
-    snakemake(demo_copy, "preprocess_all", "--configfile", SMALL)
+    snakemake(demo_copy, "all", "--configfile", SMALL)
     changed = _changed(before, _outputs(demo_copy))
-    assert changed == sorted(path for path in before if "sub2" in path)
-    assert len(changed) == 7  # clips, two window sets, three feature files, QC figure
+    assert changed == sorted(path for path in before if "sub2" in path or "eegvp/summary" in path)
+    # clips, two window sets, three feature files, QC figure, EEG-VP, and the summary over subjects
+    assert len(changed) == 8 + 2
 
 
 def test_changing_a_feature_parameter_reruns_only_features(demo_copy):
@@ -128,6 +156,7 @@ def test_changing_a_feature_parameter_reruns_only_features(demo_copy):
     snakemake(demo_copy, "preprocess_all", "--configfile", SMALL, override)
     changed = _changed(before, _outputs(demo_copy))
     assert changed == sorted(path for path in before if "/features/" in path or "/qc/sub" in path)
+    # EEG-VP reads features but is not part of preprocess_all, so it waits for its own target.
     ranges = read_attrs(demo_copy / RESULTS / "features/sub1_500ms.h5")["band_bin_ranges"]
     assert ranges.tolist()[0] == [1, 3]
 
@@ -154,6 +183,8 @@ def _fake_seed_dv(root, n_subjects=20):
     (root / "Video/BLIP-caption").mkdir(parents=True)
     meta.mkdir(parents=True)
     np.save(meta / "All_video_label.npy", SEED_DV_PRESENTATION_ORDER)
+    for name in ("color", "optical_flow_score", "obj_number", "human_apperance", "face_apperance"):
+        np.save(meta / f"All_video_{name}.npy", np.zeros((7, 200)))
     for block in ("1st", "2nd", "3rd", "4th", "5th", "6th", "7th"):
         (root / f"Video/{block}_10min.mp4").touch()
         (root / f"Video/BLIP-caption/{block}_10min.txt").write_text("a caption\n" * 200)
@@ -186,8 +217,10 @@ def test_seed_dv_preset_plans_every_subject(tmp_path):
         "vae_latents": 7,
         "caption_embeddings": 7,
         "plot_stimulus_frames": 7,
+        "eegvp": 20,
+        "eegvp_summary": 1,
         "eeg2video_all": 1,
-        "total": 169,
+        "total": 190,
     }
     assert "build_tiny_stable_diffusion" not in done.stdout
     assert "sub1_session2" not in done.stdout

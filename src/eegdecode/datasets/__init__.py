@@ -8,6 +8,7 @@ from .seeddv import (
     Protocol,
     block_ordinal,
     load_concept_labels,
+    load_meta_info,
     load_raw_eeg,
 )
 
@@ -19,5 +20,6 @@ __all__ = [
     "Protocol",
     "block_ordinal",
     "load_concept_labels",
+    "load_meta_info",
     "load_raw_eeg",
 ]

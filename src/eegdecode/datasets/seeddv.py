@@ -314,3 +314,31 @@ def load_raw_eeg(path: str | Path, protocol: Protocol, n_channels: int) -> np.nd
         )
     logger.info("read %s: %d blocks × %d channels × %d samples", path, *eeg.shape)
     return eeg
+
+
+def load_meta_info(paths: Mapping[str, str | Path], protocol: Protocol) -> dict[str, np.ndarray]:
+    """Read SEED-DV's per-clip annotation arrays and check them against the protocol.
+
+    Parameters
+    ----------
+    paths : dict of str to path
+        ``All_video_{name}.npy`` by name.
+    protocol : Protocol
+
+    Returns
+    -------
+    meta_info : dict of str to ndarray of float, shape (n_blocks, clips_per_block)
+    """
+    expected = (protocol.n_blocks, protocol.clips_per_block)
+    meta_info = {}
+    for name, path in paths.items():
+        values = np.asarray(_load_npy(Path(path), "Meta-info file"), dtype=float)
+        if values.shape != expected:
+            raise ValueError(
+                f"Meta-info file {str(path)!r} has shape {values.shape}, expected {expected} "
+                f"(block, clip): {protocol.n_blocks} blocks of {protocol.clips_per_block} clips."
+            )
+        if not np.isfinite(values).all():
+            raise ValueError(f"Meta-info file {str(path)!r} has NaN or infinite values.")
+        meta_info[name] = values
+    return meta_info

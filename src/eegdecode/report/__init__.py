@@ -1,6 +1,13 @@
 """Figures for the workflow's report."""
 
+from .eegvp import plot_eegvp
 from .feature_qc import plot_feature_qc, save_figure, standard_positions
 from .stimulus import plot_frame_strips
 
-__all__ = ["plot_feature_qc", "plot_frame_strips", "save_figure", "standard_positions"]
+__all__ = [
+    "plot_eegvp",
+    "plot_feature_qc",
+    "plot_frame_strips",
+    "save_figure",
+    "standard_positions",
+]
