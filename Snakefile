@@ -15,6 +15,8 @@
 #   qc/block<b>_frames.png    plot_stimulus_frames  one frame strip per concept
 #   eegvp/sub<N>.json         eegvp            per task and fold: top-1, top-5, chance levels
 #   eegvp/summary.{csv,png}   eegvp_summary    mean ± std over subjects beside chance
+#   models/glmnet/sub<N>/     train_glmnet     config.json, model.safetensors, normalization.json
+#   embeddings/sub<N>_glmnet.h5  glmnet_embeddings  (block, concept, rep, window, feature)
 # results/pretrained/tiny-stable-diffusion/   build_tiny_stable_diffusion (demo only)
 #   benchmarks/<rule>/        run time and memory per job
 # logs/<rule>/<dataset>/      one log per job
@@ -62,3 +64,8 @@ rule stimulus_all:
 rule eegvp_all:
     input:
         get_eegvp_targets(),
+
+
+rule encoders_all:
+    input:
+        get_encoder_targets(),

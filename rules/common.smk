@@ -77,11 +77,12 @@ for band, (low, high) in config["features"]["bands"].items():
         )
 
 
-if config["eegvp"]["window"] not in WINDOW_SETS:
-    raise ValueError(
-        f"config key 'eegvp.window' is {config['eegvp']['window']!r}; it must name a window set "
-        f"under 'windows' ({WINDOW_SETS})."
-    )
+for stage in ("eegvp", "glmnet"):
+    if config[stage]["window"] not in WINDOW_SETS:
+        raise ValueError(
+            f"config key '{stage}.window' is {config[stage]['window']!r}; it must name a window "
+            f"set under 'windows' ({WINDOW_SETS})."
+        )
 OCCIPITAL_INDEX = [CHANNELS.index(name) for name in DATASET["channels"]["occipital"]]
 
 
@@ -163,9 +164,24 @@ def get_eegvp_targets():
     return [f"{RESULTS}/eegvp/summary.csv", f"{RESULTS}/eegvp/summary.png"]
 
 
+def get_encoder_targets():
+    return expand(
+        [
+            f"{RESULTS}/embeddings/sub{{subject}}_glmnet.h5",
+            f"{RESULTS}/qc/sub{{subject}}_glmnet_learning.png",
+        ],
+        subject=SUBJECTS,
+    )
+
+
 def get_eeg2video_targets():
     # The model stages join here as they are built.
-    return get_preprocess_targets() + get_stimulus_targets() + get_eegvp_targets()
+    return (
+        get_preprocess_targets()
+        + get_stimulus_targets()
+        + get_eegvp_targets()
+        + get_encoder_targets()
+    )
 
 
 def get_demo_dataset():

@@ -1,4 +1,4 @@
-# EEG encoders and predictors: the EEG-VP benchmark.
+# EEG encoders and predictors: the EEG-VP benchmark, GLMNet and its window embeddings.
 
 
 rule eegvp:
@@ -52,3 +52,58 @@ rule eegvp_summary:
         "../envs/encoders.yaml"
     script:
         "../workflow/scripts/eegvp_summary.py"
+
+
+rule train_glmnet:
+    input:
+        windows=f"{RESULTS}/windows/sub{{subject}}_{config['glmnet']['window']}.h5",
+        features=f"{RESULTS}/features/sub{{subject}}_{config['glmnet']['window']}.h5",
+        meta_info=[raw_path("meta_info", name=name) for name in SEED_DV_META_INFO],
+    output:
+        model=directory(f"{RESULTS}/models/glmnet/sub{{subject}}"),
+        metrics=f"{RESULTS}/models/glmnet/sub{{subject}}_metrics.csv",
+        curves=report(
+            f"{RESULTS}/qc/sub{{subject}}_glmnet_learning.png",
+            caption="../workflow/report/learning_curves.rst",
+            category="Training",
+            subcategory="GLMNet",
+            labels={"subject": "{subject}", "model": "GLMNet"},
+        ),
+    log:
+        f"logs/train_glmnet/{NAME}/sub{{subject}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/train_glmnet/sub{{subject}}.tsv"
+    params:
+        glmnet=config["glmnet"],
+        protocol=DATASET["protocol"],
+        coarse_classes=DATASET["coarse_classes"],
+        fast_threshold=config["eegvp"]["fast_threshold"],
+        local_channels=OCCIPITAL_INDEX,
+        checkpoints=f"{RESULTS}/checkpoints/glmnet/sub{{subject}}",
+    threads: 2
+    resources:
+        mem_mb=6000,
+        runtime=600,
+    conda:
+        "../envs/encoders.yaml"
+    script:
+        "../workflow/scripts/train_glmnet.py"
+
+
+rule glmnet_embeddings:
+    input:
+        model=f"{RESULTS}/models/glmnet/sub{{subject}}",
+        windows=f"{RESULTS}/windows/sub{{subject}}_{config['glmnet']['window']}.h5",
+        features=f"{RESULTS}/features/sub{{subject}}_{config['glmnet']['window']}.h5",
+    output:
+        embeddings=f"{RESULTS}/embeddings/sub{{subject}}_glmnet.h5",
+    log:
+        f"logs/glmnet_embeddings/{NAME}/sub{{subject}}.log",
+    threads: 2
+    resources:
+        mem_mb=4000,
+        runtime=30,
+    conda:
+        "../envs/encoders.yaml"
+    script:
+        "../workflow/scripts/glmnet_embeddings.py"

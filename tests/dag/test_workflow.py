@@ -23,7 +23,7 @@ def _outputs(workdir):
     return {
         str(path.relative_to(workdir)): path.stat().st_mtime_ns
         for path in root.rglob("*")
-        if path.is_file() and "benchmarks" not in path.parts and "raw" not in path.parts
+        if path.is_file() and not {"benchmarks", "raw", "checkpoints"} & set(path.parts)
     }
 
 
@@ -134,6 +134,22 @@ def test_eegvp_outputs(demo_run):
     assert (results / "eegvp/summary.png").stat().st_size > 10_000
 
 
+def test_glmnet_outputs(demo_run):
+    results = demo_run / RESULTS
+    embeddings = read_array(results / "embeddings/sub2_glmnet.h5", "embeddings")
+    assert embeddings.axes == ("block", "concept", "rep", "window", "feature")
+    assert embeddings.data.shape == (3, 4, 5, 7, 32)
+    attrs = read_attrs(results / "embeddings/sub2_glmnet.h5")
+    assert list(attrs["train_blocks"]) == [1] and attrs["test_block"] == 3
+    assert sorted(p.name for p in (results / "models/glmnet/sub2").glob("[!.]*")) == [
+        "config.json",
+        "model.safetensors",
+        "normalization.json",
+    ]
+    assert len((results / "models/glmnet/sub2_metrics.csv").read_text().splitlines()) == 1 + 2
+    assert (results / "qc/sub2_glmnet_learning.png").stat().st_size > 10_000
+
+
 def test_second_run_does_nothing(demo_run):
     done = snakemake(demo_run, "all", "--configfile", SMALL, "--dry-run")
     assert "Nothing to be done" in done.stdout + done.stderr
@@ -144,9 +160,9 @@ def test_touching_one_subject_reruns_only_that_subject(demo_copy):
     (demo_copy / RESULTS / "raw/EEG/sub2.npy").touch()
     snakemake(demo_copy, "all", "--configfile", SMALL)
     changed = _changed(before, _outputs(demo_copy))
+    # Subject 2's preprocessing, EEG-VP and GLMNet files, and the EEG-VP summary over subjects.
     assert changed == sorted(path for path in before if "sub2" in path or "eegvp/summary" in path)
-    # clips, two window sets, three feature files, QC figure, EEG-VP, and the summary over subjects
-    assert len(changed) == 8 + 2
+    assert any("embeddings/sub2" in path for path in changed)
 
 
 def test_changing_a_feature_parameter_reruns_only_features(demo_copy):
@@ -155,7 +171,9 @@ def test_changing_a_feature_parameter_reruns_only_features(demo_copy):
     override.write_text("features:\n  band_bins: exact\n")
     snakemake(demo_copy, "preprocess_all", "--configfile", SMALL, override)
     changed = _changed(before, _outputs(demo_copy))
-    assert changed == sorted(path for path in before if "/features/" in path or "/qc/sub" in path)
+    assert changed == sorted(
+        path for path in before if "/features/" in path or path.endswith("_features.png")
+    )
     # EEG-VP reads features but is not part of preprocess_all, so it waits for its own target.
     ranges = read_attrs(demo_copy / RESULTS / "features/sub1_500ms.h5")["band_bin_ranges"]
     assert ranges.tolist()[0] == [1, 3]
@@ -219,8 +237,10 @@ def test_seed_dv_preset_plans_every_subject(tmp_path):
         "plot_stimulus_frames": 7,
         "eegvp": 20,
         "eegvp_summary": 1,
+        "train_glmnet": 20,
+        "glmnet_embeddings": 20,
         "eeg2video_all": 1,
-        "total": 190,
+        "total": 230,
     }
     assert "build_tiny_stable_diffusion" not in done.stdout
     assert "sub1_session2" not in done.stdout

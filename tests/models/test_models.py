@@ -74,3 +74,30 @@ def test_loading_rejects_unknown_keys_and_other_models(tmp_path):
 def test_local_channels_must_exist():
     with pytest.raises(ValueError, match=r"local_channels must index 0..61, got \[60, 62\]"):
         GLFNetMLPConfig(n_chans=62, n_outputs=2, local_channels=(60, 62))
+
+
+def test_shallownet_takes_any_window_length():
+    from eegdecode.models import ShallowNet, ShallowNetConfig
+
+    for n_times in (100, 200, 400):
+        model = ShallowNet(ShallowNetConfig(n_chans=62, n_outputs=40, n_times=n_times))
+        assert model(torch.randn(2, 62, n_times)).shape == (2, 40)
+    # conv 1→40 (1×25), conv 40→40 (62×1), BatchNorm(40), linear 40·26 → 40
+    assert _n_parameters(model) == (25 * 40 + 40) + (40 * 40 * 62 + 40) + 2 * 40 + _linear(
+        40 * 26, 40
+    )
+    with pytest.raises(ValueError, match="n_times=20 is shorter than temporal_kernel=25"):
+        ShallowNetConfig(n_chans=62, n_outputs=2, n_times=20)
+
+
+def test_glmnet_embedding_and_round_trip(tmp_path):
+    from eegdecode.models import GLMNet, GLMNetConfig
+
+    model = GLMNet(GLMNetConfig(n_chans=62, n_outputs=9, n_times=100)).eval()
+    raw, de = torch.randn(3, 62, 100), torch.randn(3, 62, 5)
+    assert model.embed(raw, de).shape == (3, 512)
+    assert model(raw, de).shape == (3, 9)
+    model.save_pretrained(tmp_path / "glmnet")
+    loaded = GLMNet.from_pretrained(tmp_path / "glmnet").eval()
+    torch.testing.assert_close(loaded.embed(raw, de), model.embed(raw, de), rtol=0, atol=0)
+    assert loaded.config.local_channels == tuple(range(50, 62))

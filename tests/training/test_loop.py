@@ -152,3 +152,55 @@ def test_bad_settings():
         TrainConfig.from_dict({"learning_rate": 1e-3})
     with pytest.raises(ValueError, match="needs a validation split"):
         fit(_model(), _problem()[0], None, loss="cross_entropy", config=TrainConfig(epochs=1))
+
+
+def test_keep_last_returns_the_final_weights():
+    train, _, _ = _problem()
+    config = TrainConfig(epochs=6, batch_size=64, keep="last", monitor="train_loss")
+    result = fit(_model(), train, None, loss="cross_entropy", config=config)
+    again = fit(
+        _model(),
+        train,
+        None,
+        loss="cross_entropy",
+        config=TrainConfig(epochs=6, batch_size=64, monitor="train_loss", keep="last"),
+    )
+    for name, value in result.model.state_dict().items():
+        torch.testing.assert_close(again.model.state_dict()[name], value, rtol=0, atol=0)
+    assert result.history[-1]["epoch"] == 5
+
+
+def test_models_with_several_inputs():
+    class TwoInputs(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.a, self.b = torch.nn.Linear(3, 2), torch.nn.Linear(4, 2)
+
+        def forward(self, a, b):
+            return self.a(a) + self.b(b)
+
+    a, b = torch.randn(64, 3), torch.randn(64, 4)
+    y = (a[:, 0] + b[:, 0] > 0).long()
+    result = fit(
+        TwoInputs(),
+        ((a, b), y),
+        ((a, b), y),
+        loss="cross_entropy",
+        config=TrainConfig(epochs=30, batch_size=16, lr=1e-2),
+    )
+    assert result.best_score > 0.8
+    assert loop_module.predict(result.model, (a, b)).shape == (64, 2)
+
+
+def test_a_checkpoint_of_other_data_is_not_resumed(tmp_path):
+    train, validation, _ = _problem()
+    config = TrainConfig(epochs=3, batch_size=64)
+    fit(_model(), train, validation, loss="cross_entropy", config=config, workdir=tmp_path)
+    changed = (train[0] + 0.1, train[1])
+    fresh = fit(
+        _model(), changed, validation, loss="cross_entropy", config=config, workdir=tmp_path
+    )
+    straight = fit(_model(), changed, validation, loss="cross_entropy", config=config)
+    assert [row["epoch"] for row in fresh.history] == [0, 1, 2]
+    for name, value in straight.model.state_dict().items():
+        torch.testing.assert_close(fresh.model.state_dict()[name], value, rtol=0, atol=0)

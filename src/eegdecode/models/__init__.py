@@ -2,13 +2,19 @@
 
 from .base import ModelConfig, PretrainedModel
 from .glfnet_mlp import GLFNetMLP, GLFNetMLPConfig
+from .glmnet import GLMNet, GLMNetConfig
 from .mlpnet import MLPNet, MLPNetConfig
+from .shallownet import ShallowNet, ShallowNetConfig
 
 __all__ = [
     "GLFNetMLP",
     "GLFNetMLPConfig",
+    "GLMNet",
+    "GLMNetConfig",
     "MLPNet",
     "MLPNetConfig",
     "ModelConfig",
     "PretrainedModel",
+    "ShallowNet",
+    "ShallowNetConfig",
 ]

@@ -3,11 +3,13 @@
 from .eegvp import plot_eegvp
 from .feature_qc import plot_feature_qc, save_figure, standard_positions
 from .stimulus import plot_frame_strips
+from .training import plot_learning_curves
 
 __all__ = [
     "plot_eegvp",
     "plot_feature_qc",
     "plot_frame_strips",
+    "plot_learning_curves",
     "save_figure",
     "standard_positions",
 ]

@@ -9,6 +9,7 @@ after every epoch, so a rerun after a crash continues where it stopped.
 
 import csv
 import dataclasses
+import hashlib
 import json
 import math
 import time
@@ -52,6 +53,9 @@ class TrainConfig:
         Scheduler settings.
     monitor : 'val_accuracy' | 'val_loss' | 'train_loss'
         What picks the best epoch (and drives the plateau scheduler and early stopping).
+    keep : 'best' | 'last'
+        Weights returned: the best epoch by ``monitor``, or the last one (a fixed training
+        length, when no split may choose, as EEG2Video's generation models do).
     early_stopping : int | None
         Stop after this many epochs without improvement; None trains all epochs.
     seed : int
@@ -73,6 +77,7 @@ class TrainConfig:
     plateau_patience: int = 10
     min_lr: float = 0.0
     monitor: str = "val_accuracy"
+    keep: str = "best"
     early_stopping: int | None = None
     seed: int = 0
     device: str = "auto"
@@ -82,6 +87,7 @@ class TrainConfig:
         check_option("optimizer", self.optimizer, OPTIMIZERS)
         check_option("scheduler", self.scheduler, SCHEDULERS)
         check_option("monitor", self.monitor, MONITORS)
+        check_option("keep", self.keep, ("best", "last"))
         for name in ("epochs", "batch_size"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)!r}.")
@@ -137,16 +143,27 @@ def _loss(kind, outputs, targets):
     return functional.mse_loss(outputs, targets)
 
 
-def predict(
-    model: torch.nn.Module, inputs: torch.Tensor, *, batch_size: int = 1024
-) -> torch.Tensor:
-    """Outputs for ``inputs`` in eval mode, in batches on the model's device; returned on CPU."""
+Inputs = torch.Tensor | tuple[torch.Tensor, ...]
+
+
+def _as_tuple(inputs: Inputs) -> tuple[torch.Tensor, ...]:
+    return inputs if isinstance(inputs, tuple) else (inputs,)
+
+
+def _rows(inputs: Inputs, index, device) -> tuple[torch.Tensor, ...]:
+    return tuple(tensor[index].to(device, non_blocking=True) for tensor in _as_tuple(inputs))
+
+
+def predict(model: torch.nn.Module, inputs: Inputs, *, batch_size: int = 1024) -> torch.Tensor:
+    """Outputs in eval mode, in batches on the model's device, returned on CPU.
+
+    ``inputs`` is a tensor, or a tuple of tensors for a model that takes several arguments.
+    """
     device = next(model.parameters()).device
     model.eval()
+    batches = torch.arange(len(_as_tuple(inputs)[0])).split(batch_size)
     with torch.inference_mode():
-        return torch.cat(
-            [model(batch.to(device)).float().cpu() for batch in inputs.split(batch_size)]
-        )
+        return torch.cat([model(*_rows(inputs, index, device)).float().cpu() for index in batches])
 
 
 def evaluate(model, inputs, targets, loss: str) -> dict[str, float]:
@@ -156,6 +173,20 @@ def evaluate(model, inputs, targets, loss: str) -> dict[str, float]:
     if loss == "cross_entropy":
         scores["accuracy"] = float((outputs.argmax(dim=1) == targets).float().mean())
     return scores
+
+
+def _fingerprint(*splits) -> str:
+    """SHA-256 of the training and validation tensors, so a checkpoint resumes on its own data."""
+    digest = hashlib.sha256()
+    for split in splits:
+        if split is None:
+            continue
+        inputs, targets = split
+        for tensor in (*_as_tuple(inputs), targets):
+            array = tensor.detach().cpu().contiguous().numpy()
+            digest.update(f"{array.dtype}{array.shape}".encode())
+            digest.update(memoryview(array).cast("B"))
+    return digest.hexdigest()
 
 
 def _better(score, best, monitor):
@@ -173,8 +204,8 @@ def _write_metrics(path: Path, history: list[dict]) -> None:
 
 def fit(
     model: torch.nn.Module,
-    train: tuple[torch.Tensor, torch.Tensor],
-    validation: tuple[torch.Tensor, torch.Tensor] | None,
+    train: tuple[Inputs, torch.Tensor],
+    validation: tuple[Inputs, torch.Tensor] | None,
     *,
     loss: str,
     config: TrainConfig,
@@ -187,13 +218,15 @@ def fit(
     ----------
     model : torch.nn.Module
         Initialised (and seeded) by the caller; moved to the configured device.
-    train, validation : (inputs, targets) tensors
-        Whole splits in memory. ``validation`` may be None when ``monitor`` is 'train_loss'.
+    train, validation : (inputs, targets)
+        Whole splits in memory; ``inputs`` is a tensor, or a tuple of tensors passed to the model
+        as separate arguments. ``validation`` may be None when ``monitor`` is 'train_loss'.
     loss : 'cross_entropy' | 'mse'
     config : TrainConfig
     workdir : str | Path | None
-        Where ``metrics.csv`` and the checkpoints (``last/``, ``best/``) go; a checkpoint of the
-        same config found there is resumed.
+        Where ``metrics.csv`` and the checkpoints (``last/``, ``best.safetensors``) go; a
+        checkpoint found there is resumed if it was made with the same config and the same data
+        (by a SHA-256 of the tensors), and ignored otherwise.
     progress : bool
         Show a progress bar over epochs.
 
@@ -211,7 +244,7 @@ def fit(
     device = resolve_device(config.device)
     model = model.to(device)
     inputs, targets = train
-    n_samples = len(inputs)
+    n_samples = len(targets)
     steps_per_epoch = math.ceil(n_samples / config.batch_size)
     optimizer = _optimizer(model, config)
     scheduler = _scheduler(optimizer, config, steps_per_epoch)
@@ -226,9 +259,10 @@ def fit(
     first_epoch = 0
     workdir = Path(workdir) if workdir is not None else None
     config_json = json.loads(json.dumps(dataclasses.asdict(config)))
+    fingerprint = _fingerprint(train, validation) if workdir is not None else None
     if workdir is not None and (workdir / "last").is_dir():
         saved = json.loads((workdir / "last" / "state.json").read_text())
-        if saved.get("train_config") == config_json:
+        if saved.get("train_config") == config_json and saved.get("data") == fingerprint:
             document = load_checkpoint(
                 workdir / "last", model=model, optimizer=optimizer, scheduler=scheduler
             )
@@ -249,7 +283,8 @@ def fit(
             )
         else:
             logger.info(
-                "the checkpoint in %s was made with other settings; starting afresh", workdir
+                "the checkpoint in %s was made with other settings or data; starting afresh",
+                workdir,
             )
 
     epochs = tqdm(
@@ -262,12 +297,9 @@ def fit(
         total = 0.0
         # 1. one pass over the training split in shuffled batches
         for batch in order.split(config.batch_size):
-            x, y = (
-                inputs[batch].to(device, non_blocking=True),
-                targets[batch].to(device, non_blocking=True),
-            )
+            x, y = _rows(inputs, batch, device), targets[batch].to(device, non_blocking=True)
             with torch.autocast(device.type, dtype=amp_dtype, enabled=amp):
-                value = _loss(loss, model(x), y)
+                value = _loss(loss, model(*x), y)
             optimizer.zero_grad(set_to_none=True)
             scaler.scale(value).backward()
             scaler.step(optimizer)
@@ -311,6 +343,7 @@ def fit(
                 "best_score": best_score,
                 "generator": generator.get_state().tolist(),
                 "train_config": config_json,
+                "data": fingerprint,
             }
             save_checkpoint(
                 workdir / "last",
@@ -329,7 +362,8 @@ def fit(
                 best_epoch,
             )
             break
-    model.load_state_dict(best_state)
+    if config.keep == "best":
+        model.load_state_dict(best_state)
     logger.info(
         "best %s %.4g at epoch %d of %d", config.monitor, best_score, best_epoch, len(history)
     )

@@ -1,0 +1,228 @@
+"""Per-subject training stages of the EEG→video path, split by block.
+
+Every stage trains on the blocks before the test block (by default the last one), keeps the
+block just before the test block for validation when it selects a model, fits normalisation on
+the training blocks only, and stores model and statistics together (safetensors + JSON), so
+predictions can be made again from the folder alone.
+"""
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from .._logging import logger
+from ..fileio import atomic_path, write_json
+from ..models import GLMNet, GLMNetConfig
+from .loop import FitResult, TrainConfig, fit, predict
+from .scaling import Standardizer
+from .splits import take_blocks
+
+NORMALIZATION = "normalization.json"
+
+
+@dataclass(frozen=True)
+class BlockSplit:
+    """Blocks (0-based) that train, validate and test one subject's models."""
+
+    train: tuple[int, ...]
+    validation: int | None
+    test: int
+
+    @classmethod
+    def make(cls, n_blocks: int, *, test_block: int, validation: bool) -> "BlockSplit":
+        """``test_block`` is 1-based (negative counts from the end).
+
+        The validation block, when asked for, is the one before the test block.
+        """
+        test = test_block - 1 if test_block > 0 else n_blocks + test_block
+        if not 0 <= test < n_blocks:
+            raise ValueError(f"test_block={test_block} does not name one of the {n_blocks} blocks.")
+        held = {test}
+        val = None
+        if validation:
+            val = (test - 1) % n_blocks
+            held.add(val)
+        train = tuple(b for b in range(n_blocks) if b not in held)
+        if not train:
+            raise ValueError(f"No block is left to train on with {n_blocks} blocks.")
+        return cls(train=train, validation=val, test=test)
+
+    def to_dict(self) -> dict:
+        # 1-based, as blocks are named everywhere else.
+        return {
+            "train": [b + 1 for b in self.train],
+            "validation": None if self.validation is None else self.validation + 1,
+            "test": self.test + 1,
+        }
+
+
+def _channel_standardizer(raw_train: np.ndarray) -> Standardizer:
+    """Per-channel mean and std over samples and time of (..., channel, time) windows."""
+    n_chans = raw_train.shape[-2]
+    return Standardizer.fit(np.moveaxis(raw_train, -2, -1).reshape(-1, n_chans))
+
+
+def _scale_channels(raw: np.ndarray, standardizer: Standardizer) -> np.ndarray:
+    return ((raw - standardizer.mean[:, None]) / standardizer.scale[:, None]).astype(np.float32)
+
+
+@dataclass
+class TrainedGLMNet:
+    """A trained GLMNet with the statistics its inputs are normalised by."""
+
+    model: GLMNet
+    raw_scaler: Standardizer
+    de_scaler: Standardizer
+    split: BlockSplit
+    fit: FitResult | None = None
+
+    def save(self, folder: str | Path) -> Path:
+        """Write ``config.json``, ``model.safetensors`` and ``normalization.json``, atomically."""
+        folder = Path(folder)
+        with atomic_path(folder) as temporary:
+            self.model.save_pretrained(temporary)
+            write_json(
+                temporary / NORMALIZATION,
+                {
+                    "raw": self.raw_scaler.to_dict(),
+                    "de": self.de_scaler.to_dict(),
+                    "split": self.split.to_dict(),
+                },
+            )
+        return folder
+
+    @classmethod
+    def load(cls, folder: str | Path) -> "TrainedGLMNet":
+        folder = Path(folder)
+        if not (folder / NORMALIZATION).is_file():
+            raise FileNotFoundError(f"GLMNet folder {str(folder)!r} lacks {NORMALIZATION}.")
+        stats = json.loads((folder / NORMALIZATION).read_text())
+        split = stats["split"]
+        return cls(
+            model=GLMNet.from_pretrained(folder),
+            raw_scaler=Standardizer.from_dict(stats["raw"]),
+            de_scaler=Standardizer.from_dict(stats["de"]),
+            split=BlockSplit(
+                train=tuple(b - 1 for b in split["train"]),
+                validation=None if split["validation"] is None else split["validation"] - 1,
+                test=split["test"] - 1,
+            ),
+        )
+
+    def inputs(self, raw: np.ndarray, de: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
+        """Normalised model inputs from (n, channel, time) windows and (n, channel, band) DE."""
+        return (
+            torch.from_numpy(_scale_channels(raw, self.raw_scaler)),
+            torch.from_numpy(self.de_scaler.transform(de)),
+        )
+
+
+def _windows_and_labels(raw, de, labels, blocks):
+    n_windows = raw.shape[3]
+    x_raw = take_blocks(raw, blocks).reshape(-1, *raw.shape[-2:])
+    x_de = take_blocks(de, blocks).reshape(-1, *de.shape[-2:])
+    y = np.repeat(take_blocks(labels, blocks).reshape(-1), n_windows)
+    return x_raw, x_de, y
+
+
+def train_glmnet(
+    raw: np.ndarray,
+    de: np.ndarray,
+    labels: np.ndarray,
+    *,
+    n_classes: int,
+    local_channels,
+    split: BlockSplit,
+    train_config: TrainConfig,
+    branch_dim: int = 256,
+    seed: int = 0,
+    workdir: str | Path | None = None,
+) -> TrainedGLMNet:
+    """Train GLMNet to classify windows, on the training blocks of ``split``.
+
+    Parameters
+    ----------
+    raw : ndarray, shape (n_blocks, n_concepts, n_reps, n_windows, n_channels, n_times)
+        Raw EEG windows (EEG2Video: 0.5 s).
+    de : ndarray, shape (n_blocks, n_concepts, n_reps, n_windows, n_channels, n_bands)
+        DE of the same windows.
+    labels : ndarray of int, shape (n_blocks, n_concepts, n_reps)
+        Class of every clip; its windows share it.
+    n_classes, local_channels, branch_dim
+        See :class:`eegdecode.models.GLMNetConfig`.
+    split : BlockSplit
+    train_config : TrainConfig
+    seed : int
+        Seeds the initial weights.
+    workdir : str | Path | None
+        Checkpoints and ``metrics.csv``; a rerun resumes there.
+
+    Returns
+    -------
+    trained : TrainedGLMNet
+    """
+    if raw.shape[:4] != de.shape[:4] or raw.shape[:3] != labels.shape:
+        raise ValueError(
+            f"raw windows {raw.shape}, DE {de.shape} and labels {labels.shape} must share "
+            f"(block, concept, rep[, window])."
+        )
+    raw_train, de_train, y_train = _windows_and_labels(raw, de, labels, split.train)
+    trained = TrainedGLMNet(
+        model=None,
+        raw_scaler=_channel_standardizer(raw_train),
+        de_scaler=Standardizer.fit(de_train),
+        split=split,
+    )
+    validation = None
+    if split.validation is not None:
+        raw_val, de_val, y_val = _windows_and_labels(raw, de, labels, [split.validation])
+        validation = (trained.inputs(raw_val, de_val), torch.from_numpy(y_val))
+    torch.manual_seed(seed)
+    config = GLMNetConfig(
+        n_chans=raw.shape[-2], n_outputs=n_classes, n_times=raw.shape[-1], n_bands=de.shape[-1],
+        local_channels=tuple(local_channels), branch_dim=branch_dim,
+    )  # fmt: skip
+    train = (trained.inputs(raw_train, de_train), torch.from_numpy(y_train))
+    result = fit(
+        GLMNet(config),
+        train,
+        validation,
+        loss="cross_entropy",
+        config=train_config,
+        workdir=workdir,
+        progress=True,
+    )
+    trained.model, trained.fit = result.model, result
+    logger.info(
+        "GLMNet: best %s %.3f at epoch %d",
+        train_config.monitor,
+        result.best_score,
+        result.best_epoch,
+    )
+    return trained
+
+
+def glmnet_embeddings(trained: TrainedGLMNet, raw: np.ndarray, de: np.ndarray) -> np.ndarray:
+    """The embedding of every window.
+
+    Returns an array of shape (n_blocks, n_concepts, n_reps, n_windows, 2 · branch_dim).
+    """
+    leading = raw.shape[:4]
+    inputs = trained.inputs(raw.reshape(-1, *raw.shape[-2:]), de.reshape(-1, *de.shape[-2:]))
+    model = trained.model.eval()
+    embed = _Embedder(model)
+    return predict(embed, inputs).numpy().reshape(*leading, -1)
+
+
+class _Embedder(torch.nn.Module):
+    """Calls ``embed`` instead of ``forward``, so the shared ``predict`` batches it."""
+
+    def __init__(self, model: GLMNet):
+        super().__init__()
+        self.model = model
+
+    def forward(self, raw, de):
+        return self.model.embed(raw, de)
