@@ -17,6 +17,8 @@
 #   eegvp/summary.{csv,png}   eegvp_summary    mean ± std over subjects beside chance
 #   models/glmnet/sub<N>/     train_glmnet     config.json, model.safetensors, normalization.json
 #   embeddings/sub<N>_glmnet.h5  glmnet_embeddings  (block, concept, rep, window, feature)
+#   predictions/sub<N>_semantic.h5   train_semantic  test block, class order (class, rep, token, feature)
+#   predictions/sub<N>_fast_slow.h5  train_dynamic   test block, class order (class, rep)
 # results/pretrained/tiny-stable-diffusion/   build_tiny_stable_diffusion (demo only)
 #   benchmarks/<rule>/        run time and memory per job
 # logs/<rule>/<dataset>/      one log per job

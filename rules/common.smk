@@ -77,7 +77,7 @@ for band, (low, high) in config["features"]["bands"].items():
         )
 
 
-for stage in ("eegvp", "glmnet"):
+for stage in ("eegvp", "glmnet", "dynamic"):
     if config[stage]["window"] not in WINDOW_SETS:
         raise ValueError(
             f"config key '{stage}.window' is {config[stage]['window']!r}; it must name a window "
@@ -169,9 +169,15 @@ def get_encoder_targets():
         [
             f"{RESULTS}/embeddings/sub{{subject}}_glmnet.h5",
             f"{RESULTS}/qc/sub{{subject}}_glmnet_learning.png",
+            f"{RESULTS}/predictions/sub{{subject}}_semantic.h5",
+            f"{RESULTS}/predictions/sub{{subject}}_fast_slow.h5",
         ],
         subject=SUBJECTS,
     )
+
+
+def get_text_embeddings(wildcards):
+    return [f"{RESULTS}/stimulus/text_embeddings/block{block}.h5" for block in BLOCKS]
 
 
 def get_eeg2video_targets():

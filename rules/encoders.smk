@@ -1,4 +1,5 @@
-# EEG encoders and predictors: the EEG-VP benchmark, GLMNet and its window embeddings.
+# EEG encoders and predictors: the EEG-VP benchmark, GLMNet and its window embeddings, the
+# semantic and the dynamic (fast/slow) predictors.
 
 
 rule eegvp:
@@ -107,3 +108,55 @@ rule glmnet_embeddings:
         "../envs/encoders.yaml"
     script:
         "../workflow/scripts/glmnet_embeddings.py"
+
+
+rule train_semantic:
+    input:
+        features=f"{RESULTS}/features/sub{{subject}}_{CLIP_LABEL}.h5",
+        text_embeddings=get_text_embeddings,
+    output:
+        model=directory(f"{RESULTS}/models/semantic/sub{{subject}}"),
+        predictions=f"{RESULTS}/predictions/sub{{subject}}_semantic.h5",
+    log:
+        f"logs/train_semantic/{NAME}/sub{{subject}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/train_semantic/sub{{subject}}.tsv"
+    params:
+        semantic=config["semantic"],
+        protocol=DATASET["protocol"],
+        checkpoints=f"{RESULTS}/checkpoints/semantic/sub{{subject}}",
+    threads: 2
+    resources:
+        mem_mb=16000,
+        runtime=600,
+    conda:
+        "../envs/encoders.yaml"
+    script:
+        "../workflow/scripts/train_semantic.py"
+
+
+rule train_dynamic:
+    input:
+        features=f"{RESULTS}/features/sub{{subject}}_{config['dynamic']['window']}.h5",
+        meta_info=[raw_path("meta_info", name=name) for name in SEED_DV_META_INFO],
+    output:
+        model=directory(f"{RESULTS}/models/dynamic/sub{{subject}}"),
+        predictions=f"{RESULTS}/predictions/sub{{subject}}_fast_slow.h5",
+    log:
+        f"logs/train_dynamic/{NAME}/sub{{subject}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/train_dynamic/sub{{subject}}.tsv"
+    params:
+        dynamic=config["dynamic"],
+        protocol=DATASET["protocol"],
+        fast_threshold=config["eegvp"]["fast_threshold"],
+        local_channels=OCCIPITAL_INDEX,
+        checkpoints=f"{RESULTS}/checkpoints/dynamic/sub{{subject}}",
+    threads: 2
+    resources:
+        mem_mb=4000,
+        runtime=60,
+    conda:
+        "../envs/encoders.yaml"
+    script:
+        "../workflow/scripts/train_dynamic.py"

@@ -150,6 +150,26 @@ def test_glmnet_outputs(demo_run):
     assert (results / "qc/sub2_glmnet_learning.png").stat().st_size > 10_000
 
 
+def test_predictions_of_the_test_block(demo_run):
+    results = demo_run / RESULTS
+    semantic = read_array(results / "predictions/sub1_semantic.h5", "embeddings")
+    assert semantic.axes == ("class", "rep", "token", "feature") and semantic.data.shape == (
+        4,
+        5,
+        77,
+        32,
+    )
+    assert read_attrs(results / "predictions/sub1_semantic.h5")["test_block"] == 3
+    fast = read_array(results / "predictions/sub1_fast_slow.h5", "fast")
+    assert fast.axes == ("class", "rep") and fast.data.shape == (4, 5) and fast.data.dtype == bool
+    assert read_array(results / "predictions/sub1_fast_slow.h5", "concept_ids").data.tolist() == [
+        1,
+        2,
+        3,
+        4,
+    ]
+
+
 def test_second_run_does_nothing(demo_run):
     done = snakemake(demo_run, "all", "--configfile", SMALL, "--dry-run")
     assert "Nothing to be done" in done.stdout + done.stderr
@@ -239,8 +259,10 @@ def test_seed_dv_preset_plans_every_subject(tmp_path):
         "eegvp_summary": 1,
         "train_glmnet": 20,
         "glmnet_embeddings": 20,
+        "train_semantic": 20,
+        "train_dynamic": 20,
         "eeg2video_all": 1,
-        "total": 230,
+        "total": 270,
     }
     assert "build_tiny_stable_diffusion" not in done.stdout
     assert "sub1_session2" not in done.stdout

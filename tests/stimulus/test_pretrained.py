@@ -67,6 +67,6 @@ def test_tokenizer_loads_from_the_original_vocab_and_merges(tiny_sd, tmp_path):
     (copy / "tokenizer/tokenizer.json").unlink(missing_ok=True)
     original, _ = load_text_encoder(copy)
     current, _ = load_text_encoder(tiny_sd)
-    caption = ["two red circles moving slowly left on a dark background"]
+    caption = ["red circle: two moving slowly left on a dark background"]
     assert original(caption).input_ids == current(caption).input_ids
     assert original.model_max_length == 77

@@ -166,11 +166,14 @@ def demo_captions(plan: DemoPlan) -> list[list[str]]:
             index = concept_id - 1
             for clip in range(plan.protocol.clips_per_concept):
                 count = int(plan.n_objects[block, slot, clip])
-                noun = plan.concept_shape[index] + ("s" if count > 1 else "")
                 direction = _direction_words(plan.direction_rad[block, slot, clip])
+                # The concept leads, at the same position in every caption, as in a caption
+                # that names its subject first: a causal text encoder then gives all captions of
+                # a concept the same leading token states.
                 lines.append(
-                    f"{_NUMBER_WORDS[count - 1]} {plan.concept_colour[index]} {noun} moving "
-                    f"{plan.concept_speed[index]} {direction} on a dark background"
+                    f"{plan.concept_colour[index]} {plan.concept_shape[index]}: "
+                    f"{_NUMBER_WORDS[count - 1]} moving {plan.concept_speed[index]} {direction} "
+                    f"on a dark background"
                 )
         captions.append(lines)
     return captions

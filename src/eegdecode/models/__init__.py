@@ -4,9 +4,16 @@ from .base import ModelConfig, PretrainedModel
 from .glfnet_mlp import GLFNetMLP, GLFNetMLPConfig
 from .glmnet import GLMNet, GLMNetConfig
 from .mlpnet import MLPNet, MLPNetConfig
+from .semantic import SemanticPredictor, SemanticPredictorConfig
 from .shallownet import ShallowNet, ShallowNetConfig
 
+# Every saved model names its class in config.json; loading finds the class here.
+MODEL_CLASSES = {
+    model.__name__: model for model in (GLFNetMLP, GLMNet, MLPNet, SemanticPredictor, ShallowNet)
+}
+
 __all__ = [
+    "MODEL_CLASSES",
     "GLFNetMLP",
     "GLFNetMLPConfig",
     "GLMNet",
@@ -15,6 +22,8 @@ __all__ = [
     "MLPNetConfig",
     "ModelConfig",
     "PretrainedModel",
+    "SemanticPredictor",
+    "SemanticPredictorConfig",
     "ShallowNet",
     "ShallowNetConfig",
 ]

@@ -14,6 +14,7 @@ import numpy as np
 import torch
 
 from .._logging import logger
+from .._validation import check_option
 from ..fileio import atomic_path, write_json
 from ..models import GLMNet, GLMNetConfig
 from .loop import FitResult, TrainConfig, fit, predict
@@ -226,3 +227,193 @@ class _Embedder(torch.nn.Module):
 
     def forward(self, raw, de):
         return self.model.embed(raw, de)
+
+
+def to_class_order(values: np.ndarray, concept_labels: np.ndarray) -> np.ndarray:
+    """Reorder one block's (slot, ...) values into class order (concept id − 1, ...).
+
+    EEG, features and targets are stored in presentation order; the generation stages work in
+    class order, where class ``c`` is the slot ``π[c]`` that showed concept ``c + 1`` (spec §2.6).
+    """
+    order = np.argsort(concept_labels)
+    if not np.array_equal(concept_labels[order], np.arange(1, len(concept_labels) + 1)):
+        raise ValueError(
+            f"concept_labels {concept_labels.tolist()} is not a permutation of "
+            f"1..{len(concept_labels)}."
+        )
+    return values[order]
+
+
+def _flatten_samples(values: np.ndarray, blocks, n_sample_axes: int) -> np.ndarray:
+    selected = values[list(blocks)]
+    return selected.reshape(-1, *selected.shape[n_sample_axes:])
+
+
+@dataclass
+class TrainedPredictor:
+    """A single-input model with the standardisation of its inputs (and targets) from training."""
+
+    model: torch.nn.Module
+    input_scaler: Standardizer
+    target_scaler: Standardizer | None
+    split: BlockSplit
+    fit: FitResult | None = None
+
+    def save(self, folder: str | Path) -> Path:
+        """Write ``config.json``, ``model.safetensors`` and ``normalization.json``, atomically."""
+        with atomic_path(folder) as temporary:
+            self.model.save_pretrained(temporary)
+            write_json(
+                temporary / NORMALIZATION,
+                {
+                    "inputs": self.input_scaler.to_dict(),
+                    "targets": None if self.target_scaler is None else self.target_scaler.to_dict(),
+                    "split": self.split.to_dict(),
+                },
+            )
+        return Path(folder)
+
+    @classmethod
+    def load(cls, folder: str | Path) -> "TrainedPredictor":
+        from ..models import MODEL_CLASSES
+
+        folder = Path(folder)
+        if not (folder / NORMALIZATION).is_file():
+            raise FileNotFoundError(f"Model folder {str(folder)!r} lacks {NORMALIZATION}.")
+        stats = json.loads((folder / NORMALIZATION).read_text())
+        name = json.loads((folder / "config.json").read_text())["model"]
+        split = stats["split"]
+        return cls(
+            model=MODEL_CLASSES[name].from_pretrained(folder),
+            input_scaler=Standardizer.from_dict(stats["inputs"]),
+            target_scaler=None
+            if stats["targets"] is None
+            else Standardizer.from_dict(stats["targets"]),
+            split=BlockSplit(
+                train=tuple(b - 1 for b in split["train"]),
+                validation=None if split["validation"] is None else split["validation"] - 1,
+                test=split["test"] - 1,
+            ),
+        )
+
+    def predict(self, inputs: np.ndarray) -> np.ndarray:
+        """Outputs for samples (n, ...features), in target units."""
+        outputs = predict(self.model, torch.from_numpy(self.input_scaler.transform(inputs))).numpy()
+        if self.target_scaler is not None:
+            outputs = outputs * self.target_scaler.scale + self.target_scaler.mean
+        return outputs
+
+
+def train_predictor(
+    model: torch.nn.Module,
+    inputs: np.ndarray,
+    targets: np.ndarray,
+    *,
+    split: BlockSplit,
+    loss: str,
+    train_config: TrainConfig,
+    n_sample_axes: int = 3,
+    scale_targets: bool = False,
+    workdir: str | Path | None = None,
+) -> TrainedPredictor:
+    """Train a single-input model on the training blocks of ``split``.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        Initialised (and seeded) by the caller.
+    inputs : ndarray, shape (n_blocks, ..., features...)
+        The first ``n_sample_axes`` axes index samples (block, concept, rep[, window]).
+    targets : ndarray
+        Same sample axes as ``inputs`` (class indices for cross-entropy, values for MSE).
+    split : BlockSplit
+    loss : 'cross_entropy' | 'mse'
+    train_config : TrainConfig
+    n_sample_axes : int
+    scale_targets : bool
+        Standardise regression targets with training statistics (undone by ``predict``).
+    workdir : str | Path | None
+        Checkpoints; a rerun on the same data resumes.
+
+    Returns
+    -------
+    trained : TrainedPredictor
+    """
+    if inputs.shape[:n_sample_axes] != targets.shape[:n_sample_axes]:
+        raise ValueError(
+            f"inputs {inputs.shape} and targets {targets.shape} must share their first "
+            f"{n_sample_axes} (sample) axes."
+        )
+    x_train = _flatten_samples(inputs, split.train, n_sample_axes)
+    y_train = _flatten_samples(targets, split.train, n_sample_axes)
+    input_scaler = Standardizer.fit(x_train)
+    target_scaler = Standardizer.fit(y_train) if scale_targets else None
+
+    def tensors(x, y):
+        y = target_scaler.transform(y) if target_scaler is not None else y
+        return torch.from_numpy(input_scaler.transform(x)), torch.from_numpy(
+            np.ascontiguousarray(y)
+        )
+
+    validation = None
+    if split.validation is not None:
+        validation = tensors(
+            *(_flatten_samples(v, [split.validation], n_sample_axes) for v in (inputs, targets))
+        )
+    result = fit(
+        model,
+        tensors(x_train, y_train),
+        validation,
+        loss=loss,
+        config=train_config,
+        workdir=workdir,
+        progress=True,
+    )
+    return TrainedPredictor(result.model, input_scaler, target_scaler, split, result)
+
+
+def caption_targets(
+    embeddings: np.ndarray, *, clips_per_concept: int, target: str = "first_clip"
+) -> np.ndarray:
+    """Per-clip regression targets of the semantic predictor from one block's caption embeddings.
+
+    Parameters
+    ----------
+    embeddings : ndarray, shape (n_clips, n_tokens, n_features)
+        A block's caption embeddings in presentation order (clip ``reps · slot + rep``).
+    clips_per_concept : int
+    target : 'first_clip' | 'per_clip'
+        ``first_clip`` (EEG2Video): every clip of a concept slot learns the embedding of the
+        slot's first caption; ``per_clip``: each clip its own caption.
+
+    Returns
+    -------
+    targets : ndarray, shape (n_concepts, clips_per_concept, n_tokens, n_features)
+    """
+    check_option("target", target, ("first_clip", "per_clip"))
+    if embeddings.shape[0] % clips_per_concept:
+        raise ValueError(
+            f"{embeddings.shape[0]} caption embeddings do not split into slots of "
+            f"{clips_per_concept} clips."
+        )
+    per_slot = embeddings.reshape(-1, clips_per_concept, *embeddings.shape[1:])
+    if target == "first_clip":
+        return np.repeat(per_slot[:, :1], clips_per_concept, axis=1)
+    return per_slot
+
+
+def check_block_files(features_path, sample_shape, block_paths, block_arrays) -> None:
+    """Raise, naming both files, when per-block arrays do not fit (block, concept, rep)."""
+    n_blocks, n_concepts, n_reps = sample_shape
+    if len(block_arrays) != n_blocks:
+        raise ValueError(
+            f"{features_path!s} has {n_blocks} blocks but {len(block_arrays)} per-block files "
+            f"were given: {[str(path) for path in block_paths]}."
+        )
+    for path, array in zip(block_paths, block_arrays, strict=True):
+        if array.shape[0] != n_concepts * n_reps:
+            raise ValueError(
+                f"{path!s} has {array.shape[0]} clips, but {features_path!s} has {n_concepts} "
+                f"concepts × {n_reps} clips = {n_concepts * n_reps} per block: the two come from "
+                f"different datasets or protocols."
+            )
