@@ -19,6 +19,7 @@
 #   embeddings/sub<N>_glmnet.h5  glmnet_embeddings  (block, concept, rep, window, feature)
 #   predictions/sub<N>_semantic.h5   train_semantic  test block, class order (class, rep, token, feature)
 #   predictions/sub<N>_fast_slow.h5  train_dynamic   test block, class order (class, rep)
+#   predictions/sub<N>_latents.h5    train_seq2seq   test block, class order (class, rep, frame, ...)
 # results/pretrained/tiny-stable-diffusion/   build_tiny_stable_diffusion (demo only)
 #   benchmarks/<rule>/        run time and memory per job
 # logs/<rule>/<dataset>/      one log per job

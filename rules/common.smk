@@ -77,7 +77,7 @@ for band, (low, high) in config["features"]["bands"].items():
         )
 
 
-for stage in ("eegvp", "glmnet", "dynamic"):
+for stage in ("eegvp", "glmnet", "dynamic", "seq2seq"):
     if config[stage]["window"] not in WINDOW_SETS:
         raise ValueError(
             f"config key '{stage}.window' is {config[stage]['window']!r}; it must name a window "
@@ -171,9 +171,14 @@ def get_encoder_targets():
             f"{RESULTS}/qc/sub{{subject}}_glmnet_learning.png",
             f"{RESULTS}/predictions/sub{{subject}}_semantic.h5",
             f"{RESULTS}/predictions/sub{{subject}}_fast_slow.h5",
+            f"{RESULTS}/predictions/sub{{subject}}_latents.h5",
         ],
         subject=SUBJECTS,
     )
+
+
+def get_block_latents(wildcards):
+    return [f"{RESULTS}/stimulus/latents/block{block}.h5" for block in BLOCKS]
 
 
 def get_text_embeddings(wildcards):

@@ -1,5 +1,5 @@
 # EEG encoders and predictors: the EEG-VP benchmark, GLMNet and its window embeddings, the
-# semantic and the dynamic (fast/slow) predictors.
+# semantic and the dynamic (fast/slow) predictors, and the Seq2Seq EEG→latent model.
 
 
 rule eegvp:
@@ -160,3 +160,28 @@ rule train_dynamic:
         "../envs/encoders.yaml"
     script:
         "../workflow/scripts/train_dynamic.py"
+
+
+rule train_seq2seq:
+    input:
+        windows=f"{RESULTS}/windows/sub{{subject}}_{config['seq2seq']['window']}.h5",
+        latents=get_block_latents,
+    output:
+        model=directory(f"{RESULTS}/models/seq2seq/sub{{subject}}"),
+        predictions=f"{RESULTS}/predictions/sub{{subject}}_latents.h5",
+    log:
+        f"logs/train_seq2seq/{NAME}/sub{{subject}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/train_seq2seq/sub{{subject}}.tsv"
+    params:
+        seq2seq=config["seq2seq"],
+        protocol=DATASET["protocol"],
+        checkpoints=f"{RESULTS}/checkpoints/seq2seq/sub{{subject}}",
+    threads: 2
+    resources:
+        mem_mb=16000,
+        runtime=720,
+    conda:
+        "../envs/encoders.yaml"
+    script:
+        "../workflow/scripts/train_seq2seq.py"

@@ -162,12 +162,14 @@ def test_predictions_of_the_test_block(demo_run):
     assert read_attrs(results / "predictions/sub1_semantic.h5")["test_block"] == 3
     fast = read_array(results / "predictions/sub1_fast_slow.h5", "fast")
     assert fast.axes == ("class", "rep") and fast.data.shape == (4, 5) and fast.data.dtype == bool
-    assert read_array(results / "predictions/sub1_fast_slow.h5", "concept_ids").data.tolist() == [
-        1,
-        2,
-        3,
-        4,
-    ]
+    concept_ids = read_array(results / "predictions/sub1_fast_slow.h5", "concept_ids").data
+    assert concept_ids.tolist() == [1, 2, 3, 4]
+    latents = read_array(results / "predictions/sub2_latents.h5", "latents")
+    assert latents.axes == ("class", "rep", "frame", "latent_channel", "height", "width")
+    assert latents.data.shape == (4, 5, 6, 4, 2, 4)
+    # Standardisation is undone: predictions are on the scale of the VAE latents.
+    truth = read_array(results / "stimulus/latents/block3.h5", "latents").data
+    assert abs(latents.data.mean() - truth.mean()) < 3 * truth.std()
 
 
 def test_second_run_does_nothing(demo_run):
@@ -261,8 +263,9 @@ def test_seed_dv_preset_plans_every_subject(tmp_path):
         "glmnet_embeddings": 20,
         "train_semantic": 20,
         "train_dynamic": 20,
+        "train_seq2seq": 20,
         "eeg2video_all": 1,
-        "total": 270,
+        "total": 290,
     }
     assert "build_tiny_stable_diffusion" not in done.stdout
     assert "sub1_session2" not in done.stdout

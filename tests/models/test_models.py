@@ -101,3 +101,58 @@ def test_glmnet_embedding_and_round_trip(tmp_path):
     loaded = GLMNet.from_pretrained(tmp_path / "glmnet").eval()
     torch.testing.assert_close(loaded.embed(raw, de), model.embed(raw, de), rtol=0, atol=0)
     assert loaded.config.local_channels == tuple(range(50, 62))
+
+
+def test_seq2seq_shapes_and_eegnet_embedding():
+    from eegdecode.models import Seq2Seq, Seq2SeqConfig
+
+    config = Seq2SeqConfig(
+        n_chans=62, n_times=100, n_windows=7, n_frames=6, latent_size=20, d_model=32, feedforward=64
+    )
+    model = Seq2Seq(config).eval()
+    # EEGNet: 16 maps × (100 // 4 // 8 = 3) steps = 48 values per window (spec §4.4)
+    assert model.embedding.projection.in_features == 48
+    assert model(torch.randn(2, 7, 62, 100)).shape == (2, 6, 20)
+    with pytest.raises(ValueError, match="n_times=20 is too short for the EEGNet embedding"):
+        Seq2SeqConfig(n_chans=62, n_times=20, n_windows=7, n_frames=6, latent_size=20)
+
+
+def test_seq2seq_official_token_offset_predicts_frame_zero_from_the_bias():
+    from eegdecode.models import Seq2Seq, Seq2SeqConfig
+
+    options = {
+        "n_chans": 8,
+        "n_times": 64,
+        "n_windows": 3,
+        "n_frames": 4,
+        "latent_size": 5,
+        "d_model": 16,
+        "feedforward": 32,
+    }
+    official = Seq2Seq(Seq2SeqConfig(**options, official_token_offset=True)).eval()
+    frames = official(torch.randn(3, 3, 8, 64))
+    torch.testing.assert_close(frames[:, 0], official.head.bias.expand(3, -1))
+    fixed = Seq2Seq(Seq2SeqConfig(**options)).eval()
+    first = fixed(torch.randn(3, 3, 8, 64))[:, 0]
+    assert not torch.allclose(first, fixed.head.bias.expand(3, -1))
+
+
+def test_seq2seq_round_trip(tmp_path):
+    from eegdecode.models import Seq2Seq, Seq2SeqConfig
+
+    model = Seq2Seq(
+        Seq2SeqConfig(
+            n_chans=8,
+            n_times=64,
+            n_windows=3,
+            n_frames=2,
+            latent_size=5,
+            d_model=16,
+            feedforward=32,
+        )
+    ).eval()
+    model.save_pretrained(tmp_path / "seq2seq")
+    x = torch.randn(2, 3, 8, 64)
+    torch.testing.assert_close(
+        Seq2Seq.from_pretrained(tmp_path / "seq2seq").eval()(x), model(x), rtol=0, atol=0
+    )

@@ -5,11 +5,13 @@ from .glfnet_mlp import GLFNetMLP, GLFNetMLPConfig
 from .glmnet import GLMNet, GLMNetConfig
 from .mlpnet import MLPNet, MLPNetConfig
 from .semantic import SemanticPredictor, SemanticPredictorConfig
+from .seq2seq import Seq2Seq, Seq2SeqConfig
 from .shallownet import ShallowNet, ShallowNetConfig
 
 # Every saved model names its class in config.json; loading finds the class here.
 MODEL_CLASSES = {
-    model.__name__: model for model in (GLFNetMLP, GLMNet, MLPNet, SemanticPredictor, ShallowNet)
+    model.__name__: model
+    for model in (GLFNetMLP, GLMNet, MLPNet, SemanticPredictor, Seq2Seq, ShallowNet)
 }
 
 __all__ = [
@@ -24,6 +26,8 @@ __all__ = [
     "PretrainedModel",
     "SemanticPredictor",
     "SemanticPredictorConfig",
+    "Seq2Seq",
+    "Seq2SeqConfig",
     "ShallowNet",
     "ShallowNetConfig",
 ]

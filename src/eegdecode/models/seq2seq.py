@@ -1,0 +1,150 @@
+"""EEG2Video's Seq2Seq: EEGNet window embeddings → a transformer → the clip's video latents."""
+
+import math
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from .base import ModelConfig, PretrainedModel
+
+
+@dataclass(frozen=True)
+class Seq2SeqConfig(ModelConfig):
+    """Parameters of :class:`Seq2Seq`.
+
+    Parameters
+    ----------
+    n_chans : int
+        EEG channels (62).
+    n_times : int
+        Samples per window (100: 0.5 s at 200 Hz).
+    n_windows : int
+        Windows per clip, the encoder's tokens (7).
+    n_frames : int
+        Latent frames per clip, decoded one after another (6).
+    latent_size : int
+        Values per latent frame (4 × 36 × 64 = 9216 for SEED-DV).
+    d_model, n_heads, encoder_layers, decoder_layers, feedforward, dropout
+        Transformer sizes (512, 4, 2, 4, 2048, 0.1 in the original).
+    official_token_offset : bool
+        Read frames from decoder tokens 0..n−1, as released, so frame 0 comes from the zero
+        start token (the head's bias alone); the default reads tokens 1..n (spec D5).
+    """
+
+    n_chans: int
+    n_times: int
+    n_windows: int
+    n_frames: int
+    latent_size: int
+    d_model: int = 512
+    n_heads: int = 4
+    encoder_layers: int = 2
+    decoder_layers: int = 4
+    feedforward: int = 2048
+    dropout: float = 0.1
+    official_token_offset: bool = False
+
+    def __post_init__(self):
+        if self.n_times < 32:
+            raise ValueError(
+                f"n_times={self.n_times} is too short for the EEGNet embedding, which needs at "
+                f"least 32 samples."
+            )
+
+
+class EEGNetEmbedding(nn.Module):
+    """EEGNet-style embedding of one (n_chans, n_times) window into ``d_model`` values.
+
+    Temporal conv (1 → 16, 64 taps, same padding), depthwise spatial conv (→ 64), pool 4,
+    separable temporal conv (16 taps) to 16 maps, pool 8, linear to ``d_model``; BatchNorm, ELU
+    and dropout 0.5 as in the official ``my_autoregressive_transformer.py`` (spec §4.4).
+    """
+
+    def __init__(self, n_chans: int, n_times: int, d_model: int):
+        super().__init__()
+        self.layers = nn.Sequential(
+            nn.ZeroPad2d((31, 32, 0, 0)),
+            nn.Conv2d(1, 16, (1, 64), bias=False),
+            nn.BatchNorm2d(16),
+            nn.Conv2d(16, 64, (n_chans, 1), groups=16, bias=False),
+            nn.BatchNorm2d(64),
+            nn.ELU(),
+            nn.AvgPool2d((1, 4)),
+            nn.Dropout(0.5),
+            nn.ZeroPad2d((7, 8, 0, 0)),
+            nn.Conv2d(64, 64, (1, 16), groups=64, bias=False),
+            nn.Conv2d(64, 16, (1, 1), bias=False),
+            nn.BatchNorm2d(16),
+            nn.ELU(),
+            nn.AvgPool2d((1, 8)),
+            nn.Dropout(0.5),
+            nn.Flatten(),
+        )
+        # 16 maps × (n_times // 4 // 8) steps: 48 for 100-sample windows.
+        self.projection = nn.Linear(16 * (n_times // 4 // 8), d_model)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """(batch, n_chans, n_times) → (batch, d_model)."""
+        return self.projection(self.layers(x.unsqueeze(1)))
+
+
+def _sinusoids(length: int, d_model: int) -> torch.Tensor:
+    position = torch.arange(length)[:, None]
+    frequency = torch.exp(torch.arange(0, d_model, 2) * (-math.log(10000.0) / d_model))
+    table = torch.zeros(length, d_model)
+    table[:, 0::2] = torch.sin(position * frequency)
+    table[:, 1::2] = torch.cos(position * frequency[: d_model // 2])
+    return table
+
+
+class Seq2Seq(PretrainedModel):
+    """Encode a clip's EEG windows, then decode its latent frames autoregressively.
+
+    The decoder starts from one zero token; each step runs it with a causal mask and appends
+    its last output token, without teacher forcing, as the released official model does. A
+    linear head maps tokens to latent frames.
+
+    Parameters
+    ----------
+    config : Seq2SeqConfig
+
+    References
+    ----------
+    Liu, X. et al. EEG2Video: Towards Decoding Dynamic Visual Perception from EEG Signals.
+    NeurIPS 2024. https://openreview.net/forum?id=RfsfRn9OFd
+    """
+
+    config_class = Seq2SeqConfig
+
+    def __init__(self, config: Seq2SeqConfig):
+        super().__init__(config)
+        self.embedding = EEGNetEmbedding(config.n_chans, config.n_times, config.d_model)
+        self.transformer = nn.Transformer(
+            d_model=config.d_model,
+            nhead=config.n_heads,
+            num_encoder_layers=config.encoder_layers,
+            num_decoder_layers=config.decoder_layers,
+            dim_feedforward=config.feedforward,
+            dropout=config.dropout,
+            batch_first=True,
+        )
+        self.head = nn.Linear(config.d_model, config.latent_size)
+        length = max(config.n_windows, config.n_frames + 1)
+        self.register_buffer("positions", _sinusoids(length, config.d_model), persistent=False)
+
+    def forward(self, windows: torch.Tensor) -> torch.Tensor:
+        """(batch, n_windows, n_chans, n_times) → (batch, n_frames, latent_size)."""
+        batch, n_windows = windows.shape[:2]
+        tokens = self.embedding(windows.flatten(0, 1)).unflatten(0, (batch, n_windows))
+        memory = self.transformer.encoder(tokens + self.positions[:n_windows])
+        decoded = windows.new_zeros(batch, 1, self.config.d_model)
+        for _ in range(self.config.n_frames):
+            length = decoded.shape[1]
+            mask = nn.Transformer.generate_square_subsequent_mask(length, device=windows.device)
+            step = self.transformer.decoder(
+                decoded + self.positions[:length], memory, tgt_mask=mask, tgt_is_causal=True
+            )
+            decoded = torch.cat([decoded, step[:, -1:]], dim=1)
+        frames = decoded[:, :-1] if self.config.official_token_offset else decoded[:, 1:]
+        return self.head(frames)
