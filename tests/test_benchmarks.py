@@ -24,3 +24,16 @@ def test_vae_latents_benchmark_prints_its_table():
     rows = [line.split() for line in done.stdout.splitlines() if line.startswith("tiny")]
     assert [row[3] for row in rows] == ["72×128", "288×512"]  # "tiny cpu fp32 72×128 …"
     assert all(float(row[5]) > 0 and float(row[6]) > 0 for row in rows)
+
+
+def test_training_benchmark_prints_its_table():
+    command = [sys.executable, "benchmarks/training.py", "--quick"]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    rows = [
+        line
+        for line in done.stdout.splitlines()
+        if line.startswith(("GLMNet", "Seq2Seq", "semantic"))
+    ]
+    assert len(rows) == 3
+    assert all(row.rstrip().endswith("%") for row in rows)
