@@ -156,3 +156,19 @@ def test_seq2seq_round_trip(tmp_path):
     torch.testing.assert_close(
         Seq2Seq.from_pretrained(tmp_path / "seq2seq").eval()(x), model(x), rtol=0, atol=0
     )
+
+
+def test_glfnet_on_raw_eeg(tmp_path):
+    from eegdecode.models import GLFNet, GLFNetConfig
+
+    model = GLFNet(GLFNetConfig(n_chans=62, n_outputs=40, n_times=200)).eval()
+    assert model(torch.randn(2, 62, 200)).shape == (2, 40)
+    seen = []
+    model.local_branch.register_forward_hook(lambda module, inputs, output: seen.append(inputs[0]))
+    x = torch.randn(2, 62, 200)
+    model(x)
+    torch.testing.assert_close(seen[0], x[:, 50:62], rtol=0, atol=0)
+    model.save_pretrained(tmp_path / "glfnet")
+    torch.testing.assert_close(
+        GLFNet.from_pretrained(tmp_path / "glfnet").eval()(x), model(x), rtol=0, atol=0
+    )

@@ -133,3 +133,28 @@ def test_inputs_and_targets_must_share_samples():
             GLFNetMLP(GLFNetMLPConfig(n_chans=62, n_outputs=2)), np.zeros((4, 8, 5, 62, 5)), np.zeros((4, 8, 4)),
             split=BlockSplit.make(4, test_block=-1, validation=False), loss="mse", train_config=TrainConfig(epochs=1),
         )  # fmt: skip
+
+
+def test_block_files_in_another_order_are_refused():
+    labels = np.array([[1, 2], [2, 1]])
+    arrays = [np.zeros((4, 3)), np.zeros((4, 3))]
+    check_block_files(
+        "sub1.h5",
+        (2, 2, 2),
+        ["b1.h5", "b2.h5"],
+        arrays,
+        concept_labels=labels,
+        block_labels=[labels[0], labels[1]],
+    )
+    with pytest.raises(
+        ValueError,
+        match=r"b2.h5 presents the concepts in the order \[1, 2\], but block 2 of sub1.h5 has \[2, 1\]",
+    ):
+        check_block_files(
+            "sub1.h5",
+            (2, 2, 2),
+            ["b1.h5", "b2.h5"],
+            arrays,
+            concept_labels=labels,
+            block_labels=[labels[0], labels[0]],
+        )

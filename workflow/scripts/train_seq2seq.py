@@ -26,7 +26,14 @@ with log_to_file(snakemake.log[0]):
     latents = [
         read_array(path, "latents", axes=LATENT_AXES).data for path in snakemake.input.latents
     ]
-    check_block_files(snakemake.input.windows, windows.shape[:3], snakemake.input.latents, latents)
+    check_block_files(
+        snakemake.input.windows,
+        windows.shape[:3],
+        snakemake.input.latents,
+        latents,
+        concept_labels=labels,
+        block_labels=[read_array(path, "concept_labels").data for path in snakemake.input.latents],
+    )
     frame_shape = latents[0].shape[1:]  # (frame, latent_channel, height, width)
     # (block, clip, frame, ...) in presentation order → (block, slot, rep, frame, values)
     targets = np.stack(latents).reshape(*windows.shape[:3], frame_shape[0], -1)

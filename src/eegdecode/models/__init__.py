@@ -1,6 +1,7 @@
 """Networks, one per file, each built from an explicit config dataclass."""
 
 from .base import ModelConfig, PretrainedModel
+from .glfnet import GLFNet, GLFNetConfig
 from .glfnet_mlp import GLFNetMLP, GLFNetMLPConfig
 from .glmnet import GLMNet, GLMNetConfig
 from .mlpnet import MLPNet, MLPNetConfig
@@ -11,11 +12,13 @@ from .shallownet import ShallowNet, ShallowNetConfig
 # Every saved model names its class in config.json; loading finds the class here.
 MODEL_CLASSES = {
     model.__name__: model
-    for model in (GLFNetMLP, GLMNet, MLPNet, SemanticPredictor, Seq2Seq, ShallowNet)
+    for model in (GLFNet, GLFNetMLP, GLMNet, MLPNet, SemanticPredictor, Seq2Seq, ShallowNet)
 }
 
 __all__ = [
     "MODEL_CLASSES",
+    "GLFNet",
+    "GLFNetConfig",
     "GLFNetMLP",
     "GLFNetMLPConfig",
     "GLMNet",

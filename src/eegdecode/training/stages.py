@@ -402,18 +402,47 @@ def caption_targets(
     return per_slot
 
 
-def check_block_files(features_path, sample_shape, block_paths, block_arrays) -> None:
-    """Raise, naming both files, when per-block arrays do not fit (block, concept, rep)."""
+def check_block_files(
+    features_path,
+    sample_shape,
+    block_paths,
+    block_arrays,
+    *,
+    concept_labels=None,
+    block_labels=None,
+) -> None:
+    """Raise, naming both files, when per-block arrays do not fit (block, concept, rep).
+
+    Parameters
+    ----------
+    features_path : path
+        The subject's EEG artifact the blocks must match.
+    sample_shape : (n_blocks, n_concepts, n_reps)
+    block_paths, block_arrays : sequences
+        One file and its array (clip first) per block.
+    concept_labels : ndarray, shape (n_blocks, n_concepts) | None
+        The presentation order of the EEG artifact.
+    block_labels : sequence of ndarray | None
+        The presentation order stored in each block file; must equal ``concept_labels``.
+    """
     n_blocks, n_concepts, n_reps = sample_shape
     if len(block_arrays) != n_blocks:
         raise ValueError(
             f"{features_path!s} has {n_blocks} blocks but {len(block_arrays)} per-block files "
             f"were given: {[str(path) for path in block_paths]}."
         )
-    for path, array in zip(block_paths, block_arrays, strict=True):
+    for block, (path, array) in enumerate(zip(block_paths, block_arrays, strict=True)):
         if array.shape[0] != n_concepts * n_reps:
             raise ValueError(
                 f"{path!s} has {array.shape[0]} clips, but {features_path!s} has {n_concepts} "
                 f"concepts × {n_reps} clips = {n_concepts * n_reps} per block: the two come from "
                 f"different datasets or protocols."
+            )
+        if block_labels is not None and not np.array_equal(
+            block_labels[block], concept_labels[block]
+        ):
+            raise ValueError(
+                f"{path!s} presents the concepts in the order {list(block_labels[block])}, but "
+                f"block {block + 1} of {features_path!s} has {list(concept_labels[block])}: "
+                f"EEG and targets would be paired wrongly."
             )
