@@ -442,7 +442,7 @@ def check_block_files(
             block_labels[block], concept_labels[block]
         ):
             raise ValueError(
-                f"{path!s} presents the concepts in the order {list(block_labels[block])}, but "
-                f"block {block + 1} of {features_path!s} has {list(concept_labels[block])}: "
+                f"{path!s} presents the concepts in the order {np.asarray(block_labels[block]).tolist()}, "
+                f"but block {block + 1} of {features_path!s} has {concept_labels[block].tolist()}: "
                 f"EEG and targets would be paired wrongly."
             )
