@@ -441,8 +441,9 @@ def check_block_files(
         if block_labels is not None and not np.array_equal(
             block_labels[block], concept_labels[block]
         ):
+            order = np.asarray(block_labels[block]).tolist()
             raise ValueError(
-                f"{path!s} presents the concepts in the order {np.asarray(block_labels[block]).tolist()}, "
-                f"but block {block + 1} of {features_path!s} has {concept_labels[block].tolist()}: "
+                f"{path!s} presents the concepts in the order {order}, but block {block + 1} of "
+                f"{features_path!s} has {concept_labels[block].tolist()}: "
                 f"EEG and targets would be paired wrongly."
             )
