@@ -5,12 +5,12 @@ import torch
 from scipy.special import softmax
 
 from eegdecode import log_to_file
-from eegdecode.artifacts import LABEL_AXES, WINDOW_AXES, AxisArray, read_array, write_artifact
+from eegdecode.artifacts import LABEL_AXES, WINDOW_AXES, read_array
 from eegdecode.datasets import SEED_DV_META_INFO, Protocol, load_meta_info
 from eegdecode.datasets.tasks import eegvp_labels
 from eegdecode.models import GLFNetMLP, GLFNetMLPConfig
 from eegdecode.training import TrainConfig
-from eegdecode.training.stages import BlockSplit, to_class_order, train_predictor
+from eegdecode.training.stages import BlockSplit, train_predictor, write_test_predictions
 
 with log_to_file(snakemake.log[0]):
     params, settings = snakemake.params, snakemake.params.dynamic
@@ -49,25 +49,16 @@ with log_to_file(snakemake.log[0]):
     logits = trained.predict(features[split.test].reshape(-1, *features.shape[-2:]))
     # The probability of "fast", averaged over each clip's windows.
     probability = softmax(logits, axis=1)[:, 1].reshape(*features.shape[1:4]).mean(axis=-1)
-    probability = to_class_order(probability, concept_labels[split.test])
-    write_artifact(
+    write_test_predictions(
         snakemake.output.predictions,
         {
-            "fast": AxisArray(probability >= 0.5, ("class", "rep"), {"order": "class"}),
-            "probability": AxisArray(
-                probability.astype(np.float32), ("class", "rep"), {"order": "class"}
-            ),
-            "true_fast": AxisArray(
-                to_class_order(fast[split.test], concept_labels[split.test]).astype(bool),
-                ("class", "rep"),
-            ),
-            "concept_ids": AxisArray(np.arange(1, protocol.n_concepts + 1), ("class",)),
+            "fast": (probability >= 0.5, ("rep",)),
+            "probability": (probability.astype(np.float32), ("rep",)),
+            "true_fast": (fast[split.test].astype(bool), ("rep",)),
         },
+        concept_labels=concept_labels[split.test],
+        split=split,
         producer="train_dynamic",
-        attrs={
-            "subject": int(snakemake.wildcards.subject),
-            "test_block": split.test + 1,
-            "train_blocks": [b + 1 for b in split.train],
-        },
+        subject=int(snakemake.wildcards.subject),
         parameters=settings,
     )

@@ -8,9 +8,7 @@ from eegdecode.artifacts import (
     CLIP_AXES,
     LABEL_AXES,
     TEXT_AXES,
-    AxisArray,
     read_array,
-    write_artifact,
 )
 from eegdecode.datasets import Protocol
 from eegdecode.models import SemanticPredictor, SemanticPredictorConfig
@@ -19,8 +17,8 @@ from eegdecode.training.stages import (
     BlockSplit,
     caption_targets,
     check_block_files,
-    to_class_order,
     train_predictor,
+    write_test_predictions,
 )
 
 with log_to_file(snakemake.log[0]):
@@ -65,21 +63,12 @@ with log_to_file(snakemake.log[0]):
     trained.save(snakemake.output.model)
     test = features[split.test].reshape(-1, *features.shape[-2:])
     predicted = trained.predict(test).reshape(*features.shape[1:3], n_tokens, width)
-    write_artifact(
+    write_test_predictions(
         snakemake.output.predictions,
-        {
-            "embeddings": AxisArray(
-                to_class_order(predicted, labels[split.test]),
-                ("class", "rep", "token", "feature"),
-                {"order": "class"},
-            ),
-            "concept_ids": AxisArray(np.arange(1, protocol.n_concepts + 1), ("class",)),
-        },
+        {"embeddings": (predicted, ("rep", "token", "feature"))},
+        concept_labels=labels[split.test],
+        split=split,
         producer="train_semantic",
-        attrs={
-            "subject": int(snakemake.wildcards.subject),
-            "test_block": split.test + 1,
-            "train_blocks": [b + 1 for b in split.train],
-        },
+        subject=int(snakemake.wildcards.subject),
         parameters=settings,
     )

@@ -8,14 +8,17 @@ from eegdecode.artifacts import (
     LABEL_AXES,
     LATENT_AXES,
     WINDOW_AXES,
-    AxisArray,
     read_array,
-    write_artifact,
 )
 from eegdecode.datasets import Protocol
 from eegdecode.models import Seq2Seq, Seq2SeqConfig
 from eegdecode.training import TrainConfig
-from eegdecode.training.stages import BlockSplit, check_block_files, to_class_order, train_predictor
+from eegdecode.training.stages import (
+    BlockSplit,
+    check_block_files,
+    train_predictor,
+    write_test_predictions,
+)
 
 with log_to_file(snakemake.log[0]):
     params, settings = snakemake.params, snakemake.params.seq2seq
@@ -65,21 +68,12 @@ with log_to_file(snakemake.log[0]):
     trained.save(snakemake.output.model)
     predicted = trained.predict(windows[split.test].reshape(-1, *windows.shape[3:]))
     predicted = predicted.reshape(*windows.shape[1:3], *frame_shape)
-    write_artifact(
+    write_test_predictions(
         snakemake.output.predictions,
-        {
-            "latents": AxisArray(
-                to_class_order(predicted, labels[split.test]),
-                ("class", "rep", *LATENT_AXES[1:]),
-                {"order": "class"},
-            ),
-            "concept_ids": AxisArray(np.arange(1, protocol.n_concepts + 1), ("class",)),
-        },
+        {"latents": (predicted, ("rep", *LATENT_AXES[1:]))},
+        concept_labels=labels[split.test],
+        split=split,
         producer="train_seq2seq",
-        attrs={
-            "subject": int(snakemake.wildcards.subject),
-            "test_block": split.test + 1,
-            "train_blocks": [b + 1 for b in split.train],
-        },
+        subject=int(snakemake.wildcards.subject),
         parameters=settings,
     )

@@ -447,3 +447,53 @@ def check_block_files(
                 f"{features_path!s} has {concept_labels[block].tolist()}: "
                 f"EEG and targets would be paired wrongly."
             )
+
+
+def write_test_predictions(
+    path: str | Path,
+    predictions: dict[str, tuple[np.ndarray, tuple[str, ...]]],
+    *,
+    concept_labels: np.ndarray,
+    split: BlockSplit,
+    producer: str,
+    subject: int,
+    parameters: dict,
+) -> Path:
+    """Write a model's predictions for the test block, in class order, with how they were made.
+
+    Parameters
+    ----------
+    path : str | Path
+        The artifact to write.
+    predictions : dict of str to (ndarray, axes)
+        Per dataset, values in presentation order (slot first) and the names of their axes
+        after the first (e.g. ``("rep", "token", "feature")``).
+    concept_labels : ndarray of int, shape (n_concepts,)
+        Concept id at each slot of the test block.
+    split : BlockSplit
+    producer : str
+        The rule that made the predictions.
+    subject : int
+    parameters : dict
+        The stage's config, stored as JSON.
+    """
+    from ..artifacts import AxisArray, write_artifact
+
+    arrays = {
+        name: AxisArray(
+            to_class_order(values, concept_labels), ("class", *axes), {"order": "class"}
+        )
+        for name, (values, axes) in predictions.items()
+    }
+    arrays["concept_ids"] = AxisArray(np.arange(1, len(concept_labels) + 1), ("class",))
+    return write_artifact(
+        path,
+        arrays,
+        producer=producer,
+        attrs={
+            "subject": subject,
+            "test_block": split.test + 1,
+            "train_blocks": [b + 1 for b in split.train],
+        },
+        parameters=parameters,
+    )
