@@ -21,6 +21,9 @@ BLOCKS = list(range(1, PROTOCOL.n_blocks + 1))
 CHANNELS = DATASET["channels"]["names"]
 RESULTS = f"results/{NAME}"
 STABLE_DIFFUSION = config["pretrained"]["stable_diffusion"]
+# Training jobs take every core they are given, so on one machine they run one at a time
+# instead of competing for the same CPUs; a cluster profile sets their threads per rule.
+TRAINING_THREADS = workflow.cores
 BLOCK_OF_ORDINAL = {block_ordinal(block): block for block in BLOCKS}
 
 

@@ -17,7 +17,7 @@ rule eegvp:
         protocol=DATASET["protocol"],
         coarse_classes=DATASET["coarse_classes"],
         local_channels=OCCIPITAL_INDEX,
-    threads: 2
+    threads: TRAINING_THREADS
     resources:
         mem_mb=4000,
         runtime=240,
@@ -81,7 +81,7 @@ rule train_glmnet:
         fast_threshold=config["eegvp"]["fast_threshold"],
         local_channels=OCCIPITAL_INDEX,
         checkpoints=f"{RESULTS}/checkpoints/glmnet/sub{{subject}}",
-    threads: 2
+    threads: TRAINING_THREADS
     resources:
         mem_mb=6000,
         runtime=600,
@@ -100,7 +100,7 @@ rule glmnet_embeddings:
         embeddings=f"{RESULTS}/embeddings/sub{{subject}}_glmnet.h5",
     log:
         f"logs/glmnet_embeddings/{NAME}/sub{{subject}}.log",
-    threads: 2
+    threads: TRAINING_THREADS
     resources:
         mem_mb=4000,
         runtime=30,
@@ -125,7 +125,7 @@ rule train_semantic:
         semantic=config["semantic"],
         protocol=DATASET["protocol"],
         checkpoints=f"{RESULTS}/checkpoints/semantic/sub{{subject}}",
-    threads: 2
+    threads: TRAINING_THREADS
     resources:
         mem_mb=16000,
         runtime=600,
@@ -152,7 +152,7 @@ rule train_dynamic:
         fast_threshold=config["eegvp"]["fast_threshold"],
         local_channels=OCCIPITAL_INDEX,
         checkpoints=f"{RESULTS}/checkpoints/dynamic/sub{{subject}}",
-    threads: 2
+    threads: TRAINING_THREADS
     resources:
         mem_mb=4000,
         runtime=60,
@@ -177,7 +177,7 @@ rule train_seq2seq:
         seq2seq=config["seq2seq"],
         protocol=DATASET["protocol"],
         checkpoints=f"{RESULTS}/checkpoints/seq2seq/sub{{subject}}",
-    threads: 2
+    threads: TRAINING_THREADS
     resources:
         mem_mb=16000,
         runtime=720,

@@ -1,4 +1,6 @@
-"""Choosing where torch computes, and in which precision."""
+"""Choosing where torch computes, with how many threads, and in which precision."""
+
+import os
 
 import torch
 
@@ -22,3 +24,12 @@ def resolve_device(preference: str = "auto") -> torch.device:
 def inference_dtype(device: torch.device) -> torch.dtype:
     """Half precision on CUDA, where it halves memory at no visible cost; float32 on CPU."""
     return torch.float16 if device.type == "cuda" else torch.float32
+
+
+def cpu_threads(requested: int) -> int:
+    """Threads for torch: what the job was given, but never more than the CPUs it may use.
+
+    Snakemake's ``--cores`` can exceed the machine (``--cores 8`` on two cores); torch threads
+    beyond the real CPUs make every step far slower, not faster.
+    """
+    return max(1, min(int(requested), len(os.sched_getaffinity(0))))

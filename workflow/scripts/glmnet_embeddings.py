@@ -12,10 +12,11 @@ from eegdecode.artifacts import (
     read_attrs,
     write_artifact,
 )
+from eegdecode.devices import cpu_threads
 from eegdecode.training.stages import TrainedGLMNet, glmnet_embeddings
 
 with log_to_file(snakemake.log[0]):
-    torch.set_num_threads(snakemake.threads)
+    torch.set_num_threads(cpu_threads(snakemake.threads))
     trained = TrainedGLMNet.load(snakemake.input.model)
     embeddings = glmnet_embeddings(
         trained,

@@ -8,13 +8,14 @@ from eegdecode import log_to_file
 from eegdecode.artifacts import LABEL_AXES, WINDOW_AXES, read_array
 from eegdecode.datasets import SEED_DV_META_INFO, Protocol, load_meta_info
 from eegdecode.datasets.tasks import eegvp_labels
+from eegdecode.devices import cpu_threads
 from eegdecode.models import GLFNetMLP, GLFNetMLPConfig
 from eegdecode.training import TrainConfig
 from eegdecode.training.stages import BlockSplit, train_predictor, write_test_predictions
 
 with log_to_file(snakemake.log[0]):
     params, settings = snakemake.params, snakemake.params.dynamic
-    torch.set_num_threads(snakemake.threads)
+    torch.set_num_threads(cpu_threads(snakemake.threads))
     protocol = Protocol.from_config(params.protocol)
     features = read_array(
         snakemake.input.features, settings["feature"], axes=(*WINDOW_AXES[:-1], "band")

@@ -6,6 +6,7 @@ from eegdecode import log_to_file
 from eegdecode.artifacts import LABEL_AXES, WINDOW_AXES, read_array
 from eegdecode.datasets import SEED_DV_META_INFO, Protocol, load_meta_info
 from eegdecode.datasets.tasks import eegvp_labels
+from eegdecode.devices import cpu_threads
 from eegdecode.fileio import write_csv
 from eegdecode.report import plot_learning_curves, save_figure
 from eegdecode.training import TrainConfig
@@ -13,7 +14,7 @@ from eegdecode.training.stages import BlockSplit, train_glmnet
 
 with log_to_file(snakemake.log[0]):
     params, settings = snakemake.params, snakemake.params.glmnet
-    torch.set_num_threads(snakemake.threads)
+    torch.set_num_threads(cpu_threads(snakemake.threads))
     protocol = Protocol.from_config(params.protocol)
     raw = read_array(snakemake.input.windows, "eeg", axes=WINDOW_AXES).data
     de = read_array(snakemake.input.features, "de", axes=(*WINDOW_AXES[:-1], "band")).data

@@ -11,6 +11,7 @@ from eegdecode.artifacts import (
     read_array,
 )
 from eegdecode.datasets import Protocol
+from eegdecode.devices import cpu_threads
 from eegdecode.models import Seq2Seq, Seq2SeqConfig
 from eegdecode.training import TrainConfig
 from eegdecode.training.stages import (
@@ -22,7 +23,7 @@ from eegdecode.training.stages import (
 
 with log_to_file(snakemake.log[0]):
     params, settings = snakemake.params, snakemake.params.seq2seq
-    torch.set_num_threads(snakemake.threads)
+    torch.set_num_threads(cpu_threads(snakemake.threads))
     protocol = Protocol.from_config(params.protocol)
     windows = read_array(snakemake.input.windows, "eeg", axes=WINDOW_AXES).data
     labels = read_array(snakemake.input.windows, "concept_labels", axes=LABEL_AXES).data

@@ -12,12 +12,12 @@ from eegdecode.artifacts import (
     read_attrs,
     write_artifact,
 )
-from eegdecode.devices import inference_dtype, resolve_device
+from eegdecode.devices import cpu_threads, inference_dtype, resolve_device
 from eegdecode.stimulus import encode_frames, load_vae
 
 with log_to_file(snakemake.log[0]):
     settings, source = snakemake.params.latents, snakemake.input.frames
-    torch.set_num_threads(snakemake.threads)
+    torch.set_num_threads(cpu_threads(snakemake.threads))
     device = resolve_device(settings["device"])
     vae = load_vae(snakemake.input.model, device=device, dtype=inference_dtype(device))
     attrs = read_attrs(source)
