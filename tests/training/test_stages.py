@@ -24,6 +24,7 @@ def test_block_split():
     split = BlockSplit.make(7, test_block=-1, validation=True)
     assert (split.train, split.validation, split.test) == ((0, 1, 2, 3, 4), 5, 6)
     assert split.to_dict() == {"train": [1, 2, 3, 4, 5], "validation": 6, "test": 7}
+    assert BlockSplit.from_dict(split.to_dict()) == split
     assert BlockSplit.make(4, test_block=1, validation=False).train == (1, 2, 3)
     with pytest.raises(ValueError, match="test_block=8 does not name one of the 7 blocks"):
         BlockSplit.make(7, test_block=8, validation=True)

@@ -59,6 +59,22 @@ class BlockSplit:
             "test": self.test + 1,
         }
 
+    @classmethod
+    def from_dict(cls, values: dict) -> "BlockSplit":
+        """The inverse of :meth:`to_dict`."""
+        validation = values["validation"]
+        return cls(
+            train=tuple(b - 1 for b in values["train"]),
+            validation=None if validation is None else validation - 1,
+            test=values["test"] - 1,
+        )
+
+
+def _read_normalization(folder: Path) -> dict:
+    if not (folder / NORMALIZATION).is_file():
+        raise FileNotFoundError(f"Model folder {str(folder)!r} lacks {NORMALIZATION}.")
+    return json.loads((folder / NORMALIZATION).read_text())
+
 
 def _channel_standardizer(raw_train: np.ndarray) -> Standardizer:
     """Per-channel mean and std over samples and time of (..., channel, time) windows."""
@@ -98,19 +114,12 @@ class TrainedGLMNet:
     @classmethod
     def load(cls, folder: str | Path) -> "TrainedGLMNet":
         folder = Path(folder)
-        if not (folder / NORMALIZATION).is_file():
-            raise FileNotFoundError(f"GLMNet folder {str(folder)!r} lacks {NORMALIZATION}.")
-        stats = json.loads((folder / NORMALIZATION).read_text())
-        split = stats["split"]
+        stats = _read_normalization(folder)
         return cls(
             model=GLMNet.from_pretrained(folder),
             raw_scaler=Standardizer.from_dict(stats["raw"]),
             de_scaler=Standardizer.from_dict(stats["de"]),
-            split=BlockSplit(
-                train=tuple(b - 1 for b in split["train"]),
-                validation=None if split["validation"] is None else split["validation"] - 1,
-                test=split["test"] - 1,
-            ),
+            split=BlockSplit.from_dict(stats["split"]),
         )
 
     def inputs(self, raw: np.ndarray, de: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
@@ -278,22 +287,15 @@ class TrainedPredictor:
         from ..models import MODEL_CLASSES
 
         folder = Path(folder)
-        if not (folder / NORMALIZATION).is_file():
-            raise FileNotFoundError(f"Model folder {str(folder)!r} lacks {NORMALIZATION}.")
-        stats = json.loads((folder / NORMALIZATION).read_text())
+        stats = _read_normalization(folder)
         name = json.loads((folder / "config.json").read_text())["model"]
-        split = stats["split"]
         return cls(
             model=MODEL_CLASSES[name].from_pretrained(folder),
             input_scaler=Standardizer.from_dict(stats["inputs"]),
             target_scaler=None
             if stats["targets"] is None
             else Standardizer.from_dict(stats["targets"]),
-            split=BlockSplit(
-                train=tuple(b - 1 for b in split["train"]),
-                validation=None if split["validation"] is None else split["validation"] - 1,
-                test=split["test"] - 1,
-            ),
+            split=BlockSplit.from_dict(stats["split"]),
         )
 
     def predict(self, inputs: np.ndarray) -> np.ndarray:
