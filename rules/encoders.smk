@@ -116,6 +116,14 @@ rule train_semantic:
         text_embeddings=get_text_embeddings,
     output:
         model=directory(f"{RESULTS}/models/semantic/sub{{subject}}"),
+        metrics=f"{RESULTS}/models/semantic/sub{{subject}}_metrics.csv",
+        curves=report(
+            f"{RESULTS}/qc/sub{{subject}}_semantic_learning.png",
+            caption="../workflow/report/learning_curves.rst",
+            category="Training",
+            subcategory="Semantic predictor",
+            labels={"subject": "{subject}", "model": "Semantic predictor"},
+        ),
         predictions=f"{RESULTS}/predictions/sub{{subject}}_semantic.h5",
     log:
         f"logs/train_semantic/{NAME}/sub{{subject}}.log",
@@ -141,6 +149,14 @@ rule train_dynamic:
         meta_info=[raw_path("meta_info", name=name) for name in SEED_DV_META_INFO],
     output:
         model=directory(f"{RESULTS}/models/dynamic/sub{{subject}}"),
+        metrics=f"{RESULTS}/models/dynamic/sub{{subject}}_metrics.csv",
+        curves=report(
+            f"{RESULTS}/qc/sub{{subject}}_dynamic_learning.png",
+            caption="../workflow/report/learning_curves.rst",
+            category="Training",
+            subcategory="Fast/slow predictor",
+            labels={"subject": "{subject}", "model": "Fast/slow predictor"},
+        ),
         predictions=f"{RESULTS}/predictions/sub{{subject}}_fast_slow.h5",
     log:
         f"logs/train_dynamic/{NAME}/sub{{subject}}.log",
@@ -168,6 +184,14 @@ rule train_seq2seq:
         latents=get_block_latents,
     output:
         model=directory(f"{RESULTS}/models/seq2seq/sub{{subject}}"),
+        metrics=f"{RESULTS}/models/seq2seq/sub{{subject}}_metrics.csv",
+        curves=report(
+            f"{RESULTS}/qc/sub{{subject}}_seq2seq_learning.png",
+            caption="../workflow/report/learning_curves.rst",
+            category="Training",
+            subcategory="Seq2Seq",
+            labels={"subject": "{subject}", "model": "Seq2Seq"},
+        ),
         predictions=f"{RESULTS}/predictions/sub{{subject}}_latents.h5",
     log:
         f"logs/train_seq2seq/{NAME}/sub{{subject}}.log",

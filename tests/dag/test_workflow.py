@@ -146,8 +146,10 @@ def test_glmnet_outputs(demo_run):
         "model.safetensors",
         "normalization.json",
     ]
-    assert len((results / "models/glmnet/sub2_metrics.csv").read_text().splitlines()) == 1 + 2
-    assert (results / "qc/sub2_glmnet_learning.png").stat().st_size > 10_000
+    for model in ("glmnet", "semantic", "dynamic", "seq2seq"):
+        metrics = (results / f"models/{model}/sub2_metrics.csv").read_text().splitlines()
+        assert metrics[0].startswith("epoch,train_loss,lr") and len(metrics) == 1 + 2
+        assert (results / f"qc/sub2_{model}_learning.png").stat().st_size > 10_000
 
 
 def test_predictions_of_the_test_block(demo_run):

@@ -172,3 +172,47 @@ def test_glfnet_on_raw_eeg(tmp_path):
     torch.testing.assert_close(
         GLFNet.from_pretrained(tmp_path / "glfnet").eval()(x), model(x), rtol=0, atol=0
     )
+
+
+def _teacher_forced_seq2seq():
+    from eegdecode.models import Seq2Seq, Seq2SeqConfig
+
+    torch.manual_seed(0)
+    config = Seq2SeqConfig(
+        n_chans=8, n_times=64, n_windows=3, n_frames=4, latent_size=5, d_model=16,
+        feedforward=32, decoding="teacher_forcing",
+    )  # fmt: skip
+    return Seq2Seq(config).eval()
+
+
+def test_seq2seq_teacher_forcing_sees_only_earlier_true_frames():
+    model = _teacher_forced_seq2seq()
+    assert model.trains_with_targets
+    windows, targets = torch.randn(2, 3, 8, 64), torch.randn(2, 4, 5)
+    forced = model(windows, targets=targets)
+    changed = targets.clone()
+    changed[:, 2] += 1.0
+    forced_changed = model(windows, targets=changed)
+    # Frame i is decoded from true frames 0..i−1: changing frame 2 moves frame 3 only.
+    torch.testing.assert_close(forced_changed[:, :3], forced[:, :3], rtol=0, atol=0)
+    assert not torch.allclose(forced_changed[:, 3], forced[:, 3])
+
+
+def test_seq2seq_teacher_forcing_predicts_by_feeding_back_its_own_frames():
+    model = _teacher_forced_seq2seq()
+    windows = torch.randn(2, 3, 8, 64)
+    predicted = model(windows)
+    # Fed its own predictions as if they were the truth, the one-pass decoder reproduces them.
+    torch.testing.assert_close(model(windows, targets=predicted), predicted)
+
+
+def test_seq2seq_official_offset_needs_autoregressive_decoding():
+    from eegdecode.models import Seq2SeqConfig
+
+    with pytest.raises(ValueError, match="cannot be combined with decoding='teacher_forcing'"):
+        Seq2SeqConfig(
+            n_chans=8, n_times=64, n_windows=3, n_frames=4, latent_size=5,
+            decoding="teacher_forcing", official_token_offset=True,
+        )  # fmt: skip
+    with pytest.raises(ValueError, match="decoding"):
+        Seq2SeqConfig(n_chans=8, n_times=64, n_windows=3, n_frames=4, latent_size=5, decoding="x")

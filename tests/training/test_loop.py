@@ -204,3 +204,27 @@ def test_a_checkpoint_of_other_data_is_not_resumed(tmp_path):
     assert [row["epoch"] for row in fresh.history] == [0, 1, 2]
     for name, value in straight.model.state_dict().items():
         torch.testing.assert_close(fresh.model.state_dict()[name], value, rtol=0, atol=0)
+
+
+class _TargetRecorder(torch.nn.Module):
+    """A linear model that notes whether each call got the targets."""
+
+    trains_with_targets = True
+
+    def __init__(self):
+        super().__init__()
+        self.linear = torch.nn.Linear(3, 2)
+        self.calls = []
+
+    def forward(self, x, targets=None):
+        self.calls.append((self.training, targets is not None))
+        return self.linear(x)
+
+
+def test_teacher_forced_models_get_targets_in_training_steps_only():
+    x, y = torch.randn(20, 3), torch.randn(20, 2)
+    model = _TargetRecorder()
+    fit(model, (x, y), (x, y), loss="mse", config=TrainConfig(epochs=2, batch_size=10,
+        monitor="val_loss"))  # fmt: skip
+    assert set(model.calls) == {(True, True), (False, False)}
+    assert model.calls.count((True, True)) == 4

@@ -10,6 +10,7 @@ from eegdecode.datasets import SEED_DV_META_INFO, Protocol, load_meta_info
 from eegdecode.datasets.tasks import eegvp_labels
 from eegdecode.devices import cpu_threads
 from eegdecode.models import GLFNetMLP, GLFNetMLPConfig
+from eegdecode.report import save_training_record
 from eegdecode.training import TrainConfig
 from eegdecode.training.stages import BlockSplit, train_predictor, write_test_predictions
 
@@ -47,6 +48,12 @@ with log_to_file(snakemake.log[0]):
         workdir=params.checkpoints,
     )  # fmt: skip
     trained.save(snakemake.output.model)
+    save_training_record(
+        trained.fit,
+        metrics=snakemake.output.metrics,
+        figure=snakemake.output.curves,
+        title=f"Fast/slow predictor, subject {snakemake.wildcards.subject}",
+    )
     logits = trained.predict(features[split.test].reshape(-1, *features.shape[-2:]))
     # The probability of "fast", averaged over each clip's windows.
     probability = softmax(logits, axis=1)[:, 1].reshape(*features.shape[1:4]).mean(axis=-1)

@@ -7,8 +7,7 @@ from eegdecode.artifacts import LABEL_AXES, WINDOW_AXES, read_array
 from eegdecode.datasets import SEED_DV_META_INFO, Protocol, load_meta_info
 from eegdecode.datasets.tasks import eegvp_labels
 from eegdecode.devices import cpu_threads
-from eegdecode.fileio import write_csv
-from eegdecode.report import plot_learning_curves, save_figure
+from eegdecode.report import save_training_record
 from eegdecode.training import TrainConfig
 from eegdecode.training.stages import BlockSplit, train_glmnet
 
@@ -43,6 +42,9 @@ with log_to_file(snakemake.log[0]):
         workdir=params.checkpoints,
     )
     trained.save(snakemake.output.model)
-    write_csv(snakemake.output.metrics, trained.fit.history)
-    title = f"GLMNet, subject {snakemake.wildcards.subject}, task {settings['task']}"
-    save_figure(plot_learning_curves(trained.fit.history, title=title), snakemake.output.curves)
+    save_training_record(
+        trained.fit,
+        metrics=snakemake.output.metrics,
+        figure=snakemake.output.curves,
+        title=f"GLMNet, subject {snakemake.wildcards.subject}, task {settings['task']}",
+    )

@@ -13,6 +13,7 @@ from eegdecode.artifacts import (
 from eegdecode.datasets import Protocol
 from eegdecode.devices import cpu_threads
 from eegdecode.models import SemanticPredictor, SemanticPredictorConfig
+from eegdecode.report import save_training_record
 from eegdecode.training import TrainConfig
 from eegdecode.training.stages import (
     BlockSplit,
@@ -62,6 +63,12 @@ with log_to_file(snakemake.log[0]):
         workdir=params.checkpoints,
     )  # fmt: skip
     trained.save(snakemake.output.model)
+    save_training_record(
+        trained.fit,
+        metrics=snakemake.output.metrics,
+        figure=snakemake.output.curves,
+        title=f"Semantic predictor, subject {snakemake.wildcards.subject}",
+    )
     test = features[split.test].reshape(-1, *features.shape[-2:])
     predicted = trained.predict(test).reshape(*features.shape[1:3], n_tokens, width)
     write_test_predictions(

@@ -13,6 +13,7 @@ from eegdecode.artifacts import (
 from eegdecode.datasets import Protocol
 from eegdecode.devices import cpu_threads
 from eegdecode.models import Seq2Seq, Seq2SeqConfig
+from eegdecode.report import save_training_record
 from eegdecode.training import TrainConfig
 from eegdecode.training.stages import (
     BlockSplit,
@@ -52,6 +53,7 @@ with log_to_file(snakemake.log[0]):
             "decoder_layers",
             "feedforward",
             "dropout",
+            "decoding",
             "official_token_offset",
         )
     }
@@ -67,6 +69,12 @@ with log_to_file(snakemake.log[0]):
         workdir=params.checkpoints,
     )  # fmt: skip
     trained.save(snakemake.output.model)
+    save_training_record(
+        trained.fit,
+        metrics=snakemake.output.metrics,
+        figure=snakemake.output.curves,
+        title=f"Seq2Seq, subject {snakemake.wildcards.subject}",
+    )
     predicted = trained.predict(windows[split.test].reshape(-1, *windows.shape[3:]))
     predicted = predicted.reshape(*windows.shape[1:3], *frame_shape)
     write_test_predictions(

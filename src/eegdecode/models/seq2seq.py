@@ -6,7 +6,10 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from .._validation import check_option
 from .base import ModelConfig, PretrainedModel
+
+DECODINGS = ("autoregressive", "teacher_forcing")
 
 
 @dataclass(frozen=True)
@@ -29,7 +32,13 @@ class Seq2SeqConfig(ModelConfig):
         Transformer sizes (512, 4, 2, 4, 2048, 0.1 in the original).
     official_token_offset : bool
         Read frames from decoder tokens 0..n−1, as released, so frame 0 comes from the zero
-        start token (the head's bias alone); the default reads tokens 1..n (spec D5).
+        start token (the head's bias alone); the default reads tokens 1..n (spec D5). Only with
+        ``decoding='autoregressive'``.
+    decoding : 'autoregressive' | 'teacher_forcing'
+        ``autoregressive`` (official): the decoder's own output tokens are fed back, in training
+        too. ``teacher_forcing`` (the fork): a linear projection embeds latent frames as decoder
+        tokens; training feeds the true frames shifted right by one, prediction feeds back the
+        predicted frames.
     """
 
     n_chans: int
@@ -44,8 +53,15 @@ class Seq2SeqConfig(ModelConfig):
     feedforward: int = 2048
     dropout: float = 0.1
     official_token_offset: bool = False
+    decoding: str = "autoregressive"
 
     def __post_init__(self):
+        check_option("decoding", self.decoding, DECODINGS)
+        if self.official_token_offset and self.decoding != "autoregressive":
+            raise ValueError(
+                "official_token_offset=True reproduces the released autoregressive decoder; it "
+                f"cannot be combined with decoding={self.decoding!r}."
+            )
         if self.n_times < 32:
             raise ValueError(
                 f"n_times={self.n_times} is too short for the EEGNet embedding, which needs at "
@@ -99,10 +115,12 @@ def _sinusoids(length: int, d_model: int) -> torch.Tensor:
 
 
 class Seq2Seq(PretrainedModel):
-    """Encode a clip's EEG windows, then decode its latent frames autoregressively.
+    """Encode a clip's EEG windows, then decode its latent frames one after another.
 
-    The decoder starts from one zero token; each step runs it with a causal mask and appends
-    its last output token, without teacher forcing, as the released official model does. A
+    With ``decoding='autoregressive'`` the decoder starts from one zero token; each step runs it
+    with a causal mask and appends its last output token, as the released official model does.
+    With ``decoding='teacher_forcing'`` the decoder's tokens are embedded latent frames: the true
+    ones, shifted right, while training (pass ``targets``), the predicted ones otherwise. A
     linear head maps tokens to latent frames.
 
     Parameters
@@ -130,21 +148,45 @@ class Seq2Seq(PretrainedModel):
             batch_first=True,
         )
         self.head = nn.Linear(config.d_model, config.latent_size)
+        if config.decoding == "teacher_forcing":
+            self.frame_projection = nn.Linear(config.latent_size, config.d_model)
         length = max(config.n_windows, config.n_frames + 1)
         self.register_buffer("positions", _sinusoids(length, config.d_model), persistent=False)
 
-    def forward(self, windows: torch.Tensor) -> torch.Tensor:
-        """(batch, n_windows, n_chans, n_times) → (batch, n_frames, latent_size)."""
+    @property
+    def trains_with_targets(self) -> bool:
+        """Whether the training loop passes ``targets`` to :meth:`forward`."""
+        return self.config.decoding == "teacher_forcing"
+
+    def forward(self, windows: torch.Tensor, targets: torch.Tensor | None = None) -> torch.Tensor:
+        """(batch, n_windows, n_chans, n_times) → (batch, n_frames, latent_size).
+
+        ``targets`` (batch, n_frames, latent_size), given while training with teacher forcing,
+        stand in for the fed-back predictions.
+        """
         batch, n_windows = windows.shape[:2]
         tokens = self.embedding(windows.flatten(0, 1)).unflatten(0, (batch, n_windows))
         memory = self.transformer.encoder(tokens + self.positions[:n_windows])
-        decoded = windows.new_zeros(batch, 1, self.config.d_model)
+        if self.config.decoding == "autoregressive":
+            decoded = memory.new_zeros(batch, 1, self.config.d_model)
+            for _ in range(self.config.n_frames):
+                decoded = torch.cat([decoded, self._decode(decoded, memory)[:, -1:]], dim=1)
+            frames = decoded[:, :-1] if self.config.official_token_offset else decoded[:, 1:]
+            return self.head(frames)
+        start = memory.new_zeros(batch, 1, self.config.latent_size)
+        if targets is not None:
+            previous = torch.cat([start, targets[:, :-1].to(memory.dtype)], dim=1)
+            return self.head(self._decode(self.frame_projection(previous), memory))
+        frames = start
         for _ in range(self.config.n_frames):
-            length = decoded.shape[1]
-            mask = nn.Transformer.generate_square_subsequent_mask(length, device=windows.device)
-            step = self.transformer.decoder(
-                decoded + self.positions[:length], memory, tgt_mask=mask, tgt_is_causal=True
-            )
-            decoded = torch.cat([decoded, step[:, -1:]], dim=1)
-        frames = decoded[:, :-1] if self.config.official_token_offset else decoded[:, 1:]
-        return self.head(frames)
+            step = self._decode(self.frame_projection(frames), memory)[:, -1:]
+            frames = torch.cat([frames, self.head(step)], dim=1)
+        return frames[:, 1:]
+
+    def _decode(self, tokens: torch.Tensor, memory: torch.Tensor) -> torch.Tensor:
+        """Run the decoder with a causal mask over ``tokens``."""
+        length = tokens.shape[1]
+        mask = nn.Transformer.generate_square_subsequent_mask(length, device=tokens.device)
+        return self.transformer.decoder(
+            tokens + self.positions[:length], memory, tgt_mask=mask, tgt_is_causal=True
+        )

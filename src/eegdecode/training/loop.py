@@ -7,7 +7,6 @@ and, given a work folder, writes ``metrics.csv`` and a resumable checkpoint (saf
 after every epoch, so a rerun after a crash continues where it stopped.
 """
 
-import csv
 import dataclasses
 import hashlib
 import json
@@ -22,7 +21,7 @@ from torch.nn import functional
 from .._logging import logger
 from .._validation import check_option
 from ..devices import resolve_device
-from ..fileio import atomic_path
+from ..fileio import atomic_path, write_csv
 from .checkpoints import load_checkpoint, save_checkpoint
 
 OPTIMIZERS = ("adam", "adamw")
@@ -105,12 +104,17 @@ class TrainConfig:
 
 @dataclass
 class FitResult:
-    """What :func:`fit` returns: the model holds the best epoch's weights."""
+    """What :func:`fit` returns.
+
+    The model holds the weights of ``kept_epoch``: the best epoch by the monitored score with
+    ``keep='best'``, the last one with ``keep='last'``.
+    """
 
     model: torch.nn.Module
     best_epoch: int
     best_score: float
     history: list[dict]
+    kept_epoch: int
 
 
 def _optimizer(model, config):
@@ -195,13 +199,6 @@ def _better(score, best, monitor):
     return score > best if monitor == "val_accuracy" else score < best
 
 
-def _write_metrics(path: Path, history: list[dict]) -> None:
-    with atomic_path(path) as temporary, open(temporary, "w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(history[0]))
-        writer.writeheader()
-        writer.writerows(history)
-
-
 def fit(
     model: torch.nn.Module,
     train: tuple[Inputs, torch.Tensor],
@@ -217,7 +214,9 @@ def fit(
     Parameters
     ----------
     model : torch.nn.Module
-        Initialised (and seeded) by the caller; moved to the configured device.
+        Initialised (and seeded) by the caller; moved to the configured device. A model whose
+        ``trains_with_targets`` is true is called as ``model(*inputs, targets=targets)`` in
+        training steps (teacher forcing).
     train, validation : (inputs, targets)
         Whole splits in memory; ``inputs`` is a tensor, or a tuple of tensors passed to the model
         as separate arguments. ``validation`` may be None when ``monitor`` is 'train_loss'.
@@ -252,6 +251,9 @@ def fit(
     amp_dtype = torch.bfloat16 if amp and torch.cuda.is_bf16_supported() else torch.float16
     scaler = torch.amp.GradScaler("cuda", enabled=amp and amp_dtype == torch.float16)
     generator = torch.Generator().manual_seed(config.seed)
+    # A model that decodes with teacher forcing sees the targets in its training steps only;
+    # validation and prediction run it on its own outputs.
+    teacher_forced = getattr(model, "trains_with_targets", False)
 
     history: list[dict] = []
     best_epoch, best_score = -1, float("nan")
@@ -299,7 +301,8 @@ def fit(
         for batch in order.split(config.batch_size):
             x, y = _rows(inputs, batch, device), targets[batch].to(device, non_blocking=True)
             with torch.autocast(device.type, dtype=amp_dtype, enabled=amp):
-                value = _loss(loss, model(*x), y)
+                outputs = model(*x, targets=y) if teacher_forced else model(*x)
+                value = _loss(loss, outputs, y)
             optimizer.zero_grad(set_to_none=True)
             scaler.scale(value).backward()
             scaler.step(optimizer)
@@ -353,7 +356,7 @@ def fit(
                 epoch=epoch,
                 extra=extra,
             )
-            _write_metrics(workdir / "metrics.csv", history)
+            write_csv(workdir / "metrics.csv", history)
         if config.early_stopping is not None and epoch - best_epoch >= config.early_stopping:
             logger.info(
                 "early stop after epoch %d: no better %s since epoch %d",
@@ -367,4 +370,5 @@ def fit(
     logger.info(
         "best %s %.4g at epoch %d of %d", config.monitor, best_score, best_epoch, len(history)
     )
-    return FitResult(model=model, best_epoch=best_epoch, best_score=best_score, history=history)
+    kept_epoch = best_epoch if config.keep == "best" else history[-1]["epoch"]
+    return FitResult(model, best_epoch, best_score, history, kept_epoch)
