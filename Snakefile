@@ -41,6 +41,7 @@ include: "rules/demo.smk"
 include: "rules/preprocess.smk"
 include: "rules/stimulus.smk"
 include: "rules/encoders.smk"
+include: "rules/generation.smk"
 
 
 rule all:

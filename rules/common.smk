@@ -89,11 +89,54 @@ for stage in ("eegvp", "glmnet", "dynamic", "seq2seq"):
 OCCIPITAL_INDEX = [CHANNELS.index(name) for name in DATASET["channels"]["occipital"]]
 
 
+def block_number(test_block):
+    """The 1-based block a config's test_block names (negative counts from the end)."""
+    return test_block if test_block > 0 else PROTOCOL.n_blocks + 1 + test_block
+
+
+VIDEO_DIFFUSION = config["video_diffusion"]
+# Generated clips are compared with the test block that every predictor held out.
+TEST_BLOCK = block_number(config["semantic"]["test_block"])
+for stage in ("seq2seq", "dynamic"):
+    if block_number(config[stage]["test_block"]) != TEST_BLOCK:
+        raise ValueError(
+            f"config key '{stage}.test_block' names block "
+            f"{block_number(config[stage]['test_block'])}, but 'semantic.test_block' names "
+            f"block {TEST_BLOCK}: generation needs one test block for all predictors."
+        )
+if not 1 <= TEST_BLOCK <= PROTOCOL.n_blocks:
+    raise ValueError(
+        f"config key 'semantic.test_block' must name one of the {PROTOCOL.n_blocks} blocks."
+    )
+FINETUNE_BLOCKS = VIDEO_DIFFUSION["finetune"]["blocks"]
+if TEST_BLOCK in FINETUNE_BLOCKS or max(FINETUNE_BLOCKS) > PROTOCOL.n_blocks:
+    raise ValueError(
+        f"config key 'video_diffusion.finetune.blocks' ({FINETUNE_BLOCKS}) must name blocks "
+        f"1..{PROTOCOL.n_blocks} other than the test block {TEST_BLOCK}: the test videos must "
+        f"not be seen in fine-tuning."
+    )
+if VIDEO_DIFFUSION["finetune"]["clips_per_concept"] > PROTOCOL.clips_per_concept:
+    raise ValueError(
+        f"config key 'video_diffusion.finetune.clips_per_concept' must be at most "
+        f"{PROTOCOL.clips_per_concept}, the clips per concept of the protocol."
+    )
+GENERATION_MODES = VIDEO_DIFFUSION["generate"]["modes"]
+EVALUATION = VIDEO_DIFFUSION["evaluate"]
+for role in ("video", "image"):
+    classifier = EVALUATION[f"{role}_classifier"]
+    if classifier["kind"] != "trained" and not classifier["path"]:
+        raise ValueError(
+            f"config key 'video_diffusion.evaluate.{role}_classifier.path' must name a local "
+            f"{classifier['kind']} folder."
+        )
+
+
 wildcard_constraints:
     subject="|".join(SUBJECTS),
     window="|".join([CLIP_LABEL, *WINDOW_SETS]),
     block_ordinal="|".join(BLOCK_OF_ORDINAL),
     block="|".join(str(block) for block in BLOCKS),
+    mode="|".join(GENERATION_MODES),
 
 
 def raw_path(kind, **fields):
@@ -172,6 +215,9 @@ def get_encoder_targets():
         [
             f"{RESULTS}/embeddings/sub{{subject}}_glmnet.h5",
             f"{RESULTS}/qc/sub{{subject}}_glmnet_learning.png",
+            f"{RESULTS}/qc/sub{{subject}}_semantic_learning.png",
+            f"{RESULTS}/qc/sub{{subject}}_dynamic_learning.png",
+            f"{RESULTS}/qc/sub{{subject}}_seq2seq_learning.png",
             f"{RESULTS}/predictions/sub{{subject}}_semantic.h5",
             f"{RESULTS}/predictions/sub{{subject}}_fast_slow.h5",
             f"{RESULTS}/predictions/sub{{subject}}_latents.h5",
@@ -188,13 +234,42 @@ def get_text_embeddings(wildcards):
     return [f"{RESULTS}/stimulus/text_embeddings/block{block}.h5" for block in BLOCKS]
 
 
+def get_initial_latents(wildcards):
+    """What the sampler starts from in each mode: DANA, raw Seq2Seq latents, or nothing."""
+    source = {"full": "dana", "no_dana": "latents"}.get(wildcards.mode)
+    if source is None:
+        return []
+    return [f"{RESULTS}/predictions/sub{wildcards.subject}_{source}.h5"]
+
+
+def get_classifier(role):
+    """The folder of the video or image classifier of the N-way metrics."""
+    classifier = EVALUATION[f"{role}_classifier"]
+    if classifier["kind"] == "trained":
+        return f"{RESULTS}/models/clip_classifier"
+    return classifier["path"]
+
+
+def get_generation_targets():
+    return [
+        f"{RESULTS}/evaluation/summary.csv",
+        f"{RESULTS}/evaluation/summary.png",
+        f"{RESULTS}/qc/video_diffusion_learning.png",
+        *expand(
+            f"{RESULTS}/qc/sub{{subject}}_{{mode}}_generated.png",
+            subject=SUBJECTS,
+            mode=GENERATION_MODES,
+        ),
+    ]
+
+
 def get_eeg2video_targets():
-    # The model stages join here as they are built.
     return (
         get_preprocess_targets()
         + get_stimulus_targets()
         + get_eegvp_targets()
         + get_encoder_targets()
+        + get_generation_targets()
     )
 
 

@@ -37,3 +37,13 @@ def test_training_benchmark_prints_its_table():
     ]
     assert len(rows) == 3
     assert all(row.rstrip().endswith("%") for row in rows)
+
+
+def test_diffusion_benchmark_prints_its_table():
+    command = [sys.executable, "benchmarks/diffusion.py", "--quick"]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    rows = [line.split() for line in done.stdout.splitlines() if line.startswith("tiny     cpu")]
+    assert len(rows) == 4 and all(float(row[-2]) > 0 for row in rows)
+    assert "video UNet / 2D reference, train step" in done.stdout
+    assert "one generated clip, 5 PNDM steps" in done.stdout

@@ -64,3 +64,17 @@ def samples(duration_s: float, sfreq: float, name: str) -> int:
             f"number of samples. Choose a duration that is a multiple of 1/sfreq = {1 / sfreq!r} s."
         )
     return int(count)
+
+
+def dataclass_from_dict(cls, values: dict, what: str):
+    """Build the dataclass ``cls`` from config ``values``, naming unknown keys.
+
+    ``what`` says which settings they are, for the message ("training", "fine-tuning").
+    """
+    import dataclasses
+
+    names = {field.name for field in dataclasses.fields(cls)}
+    unknown = sorted(set(values) - names)
+    if unknown:
+        raise ValueError(f"Unknown {what} keys {unknown}; allowed keys are {sorted(names)}.")
+    return cls(**values)

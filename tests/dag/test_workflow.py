@@ -174,6 +174,34 @@ def test_predictions_of_the_test_block(demo_run):
     assert abs(latents.data.mean() - truth.mean()) < 3 * truth.std()
 
 
+def test_generated_videos_and_their_evaluation(demo_run):
+    import csv
+    import json
+
+    results = demo_run / RESULTS
+    model = results / "models/video_diffusion"
+    assert (model / "unet/diffusion_pytorch_model.safetensors").is_file()
+    assert (model / "scheduler/scheduler_config.json").is_file()
+    assert (model / "negative_embedding.safetensors").is_file()
+    for mode in ("full", "no_dana", "no_seq2seq"):
+        clips = read_array(results / f"generated/sub1_{mode}.h5", "frames")
+        assert clips.axes == ("class", "rep", "frame", "height", "width", "rgb")
+        assert clips.data.shape == (4, 5, 6, 16, 32, 3) and clips.data.dtype == np.uint8
+        files = sorted(p.name for p in (results / f"generated/sub1_{mode}").glob("[!.]*"))
+        assert files == sorted([f"{i}.gif" for i in range(20)] + [f"{i}.mp4" for i in range(20)])
+        report = json.loads((results / f"evaluation/sub1_{mode}.json").read_text())
+        assert report["mode"] == mode and report["test_block"] == 3 and report["n_clips"] == 20
+        assert report["metrics"]["video_4way"]["chance"] == 0.25
+        assert 0 <= report["metrics"]["ssim"]["mean"] <= 1
+    dana = read_array(results / "predictions/sub1_dana.h5", "latents").data
+    seq2seq = read_array(results / "predictions/sub1_latents.h5", "latents").data
+    assert dana.shape == seq2seq.shape and not np.allclose(dana, seq2seq)
+    rows = list(csv.DictReader(open(results / "evaluation/summary.csv")))
+    assert {row["mode"] for row in rows} == {"full", "no_dana", "no_seq2seq"}
+    assert {row["n_subjects"] for row in rows} == {"2"}
+    assert (results / "qc/sub1_full_generated.png").stat().st_size > 5_000
+
+
 def test_second_run_does_nothing(demo_run):
     done = snakemake(demo_run, "all", "--configfile", SMALL, "--dry-run")
     assert "Nothing to be done" in done.stdout + done.stderr
@@ -184,8 +212,10 @@ def test_touching_one_subject_reruns_only_that_subject(demo_copy):
     (demo_copy / RESULTS / "raw/EEG/sub2.npy").touch()
     snakemake(demo_copy, "all", "--configfile", SMALL)
     changed = _changed(before, _outputs(demo_copy))
-    # Subject 2's preprocessing, EEG-VP and GLMNet files, and the EEG-VP summary over subjects.
-    assert changed == sorted(path for path in before if "sub2" in path or "eegvp/summary" in path)
+    # Subject 2's files, and the summaries over subjects (EEG-VP and generated clips).
+    assert changed == sorted(
+        path for path in before if "sub2" in path or path.endswith(("/summary.csv", "/summary.png"))
+    )
     assert any("embeddings/sub2" in path for path in changed)
 
 
@@ -243,9 +273,14 @@ def test_seed_dv_preset_plans_every_subject(tmp_path):
         (tmp_path / "stable-diffusion-v1-4" / part).mkdir(parents=True)
     workdir = make_workdir(tmp_path / "work")
     paths = tmp_path / "paths.yaml"
+    for classifier in ("videomae", "vit"):
+        (tmp_path / classifier).mkdir()
     paths.write_text(
         f"dataset:\n  root: {tmp_path / 'SEED-DV'}\n"
         f"pretrained:\n  stable_diffusion: {tmp_path / 'stable-diffusion-v1-4'}\n"
+        f"video_diffusion:\n  evaluate:\n"
+        f"    video_classifier: {{kind: videomae, path: {tmp_path / 'videomae'}}}\n"
+        f"    image_classifier: {{kind: vit, path: {tmp_path / 'vit'}}}\n"
     )
     done = snakemake(
         workdir, "eeg2video_all", "--configfile", "config/seed-dv.yaml", paths, "--dry-run"
@@ -266,8 +301,13 @@ def test_seed_dv_preset_plans_every_subject(tmp_path):
         "train_semantic": 20,
         "train_dynamic": 20,
         "train_seq2seq": 20,
+        "finetune_video_diffusion": 1,
+        "dana": 20,
+        "generate": 60,
+        "evaluate_generation": 60,
+        "evaluation_summary": 1,
         "eeg2video_all": 1,
-        "total": 290,
+        "total": 432,
     }
     assert "build_tiny_stable_diffusion" not in done.stdout
     assert "sub1_session2" not in done.stdout
@@ -301,6 +341,19 @@ def test_seed_dv_preset_plans_every_subject(tmp_path):
         (
             "dataset:\n  protocol:\n    clip_s: 2.0025\n",
             r"protocol.clip_s = 2.0025 s is 400.5 samples",
+        ),
+        (
+            "video_diffusion:\n  finetune:\n    blocks: [1, 4]\n",
+            r"'video_diffusion.finetune.blocks' \(\[1, 4\]\) must name blocks 1..4 other than "
+            r"the test block 4",
+        ),
+        (
+            "seq2seq:\n  test_block: 2\n",
+            r"'seq2seq.test_block' names block 2, but 'semantic.test_block' names block 4",
+        ),
+        (
+            "video_diffusion:\n  evaluate:\n    video_classifier: {kind: videomae, path: null}\n",
+            r"'video_diffusion.evaluate.video_classifier.path' must name a local videomae folder",
         ),
     ],
 )

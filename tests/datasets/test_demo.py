@@ -12,9 +12,9 @@ from eegdecode.datasets.demo import (
     plan_demo,
     render_demo_block,
     write_demo_metadata,
-    write_video,
 )
 from eegdecode.signal import de_psd, segment
+from eegdecode.stimulus.video import write_video
 
 DEMO = Protocol(sfreq=200.0, n_blocks=4, n_concepts=8, clips_per_concept=5, hint_s=3.0, clip_s=2.0)
 OCCIPITAL = list(range(50, 62))

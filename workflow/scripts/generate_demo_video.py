@@ -2,7 +2,8 @@
 
 from eegdecode import log_to_file
 from eegdecode.datasets import Protocol
-from eegdecode.datasets.demo import plan_demo, render_demo_block, write_video
+from eegdecode.datasets.demo import plan_demo, render_demo_block
+from eegdecode.stimulus.video import write_video
 
 with log_to_file(snakemake.log[0]):
     params = snakemake.params

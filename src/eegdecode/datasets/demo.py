@@ -386,29 +386,6 @@ def render_demo_block(
                 yield frame
 
 
-def write_video(
-    path: str | Path, frames: Iterator[np.ndarray], *, fps: float, width: int, height: int
-) -> int:
-    """Encode RGB frames as an MPEG-4 video, atomically; returns the number of frames written."""
-    import cv2
-
-    count = 0
-    with atomic_path(path) as temporary:
-        writer = cv2.VideoWriter(
-            str(temporary), cv2.VideoWriter_fourcc(*"mp4v"), fps, (width, height)
-        )
-        if not writer.isOpened():
-            raise RuntimeError(f"OpenCV could not open an MPEG-4 writer for {str(path)!r}.")
-        try:
-            for frame in frames:
-                writer.write(np.ascontiguousarray(frame[..., ::-1]))  # OpenCV writes BGR
-                count += 1
-        finally:
-            writer.release()
-    logger.info("wrote %d frames of %d × %d at %g fps to %s", count, width, height, fps, path)
-    return count
-
-
 def write_demo_metadata(
     plan: DemoPlan,
     *,

@@ -1,6 +1,7 @@
 """Networks, one per file, each built from an explicit config dataclass."""
 
 from .base import ModelConfig, PretrainedModel
+from .frame_classifier import FrameClassifier, FrameClassifierConfig
 from .glfnet import GLFNet, GLFNetConfig
 from .glfnet_mlp import GLFNetMLP, GLFNetMLPConfig
 from .glmnet import GLMNet, GLMNetConfig
@@ -12,11 +13,22 @@ from .shallownet import ShallowNet, ShallowNetConfig
 # Every saved model names its class in config.json; loading finds the class here.
 MODEL_CLASSES = {
     model.__name__: model
-    for model in (GLFNet, GLFNetMLP, GLMNet, MLPNet, SemanticPredictor, Seq2Seq, ShallowNet)
+    for model in (
+        FrameClassifier,
+        GLFNet,
+        GLFNetMLP,
+        GLMNet,
+        MLPNet,
+        SemanticPredictor,
+        Seq2Seq,
+        ShallowNet,
+    )
 }
 
 __all__ = [
     "MODEL_CLASSES",
+    "FrameClassifier",
+    "FrameClassifierConfig",
     "GLFNet",
     "GLFNetConfig",
     "GLFNetMLP",

@@ -6,7 +6,9 @@ from .pretrained import (
     STABLE_DIFFUSION_PARTS,
     build_tiny_stable_diffusion,
     check_stable_diffusion_folder,
+    load_scheduler,
     load_text_encoder,
+    load_unet,
     load_vae,
 )
 from .text import embed_captions, read_captions
@@ -21,7 +23,9 @@ __all__ = [
     "decode_latents",
     "embed_captions",
     "encode_frames",
+    "load_scheduler",
     "load_text_encoder",
+    "load_unet",
     "load_vae",
     "read_captions",
     "read_clip_frames",

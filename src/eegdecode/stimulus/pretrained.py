@@ -107,6 +107,28 @@ def load_vae(
     return _load_weights(AutoencoderKL, folder, "vae", dtype).to(device).eval()
 
 
+def load_unet(folder: str | Path, *, dtype: torch.dtype = torch.float32):
+    """The folder's ``UNet2DConditionModel`` (the image model that :mod:`eegdecode.diffusion`
+    inflates), on CPU."""
+    from diffusers import UNet2DConditionModel
+
+    folder = check_stable_diffusion_folder(folder, ["unet"])
+    return _load_weights(UNet2DConditionModel, folder, "unet", dtype)
+
+
+def load_scheduler(folder: str | Path, kind: str | None = None):
+    """The folder's noise scheduler; ``kind`` (a diffusers class name such as 'DDPMScheduler')
+    builds another class from the same schedule."""
+    import diffusers
+
+    folder = check_stable_diffusion_folder(folder, ["scheduler"])
+    config = json.loads((folder / "scheduler" / "scheduler_config.json").read_text())
+    name = kind or config["_class_name"]
+    if not name.endswith("Scheduler") or not hasattr(diffusers, name):
+        raise ValueError(f"{name!r} is not a diffusers scheduler class.")
+    return getattr(diffusers, name).from_config(config)
+
+
 def load_text_encoder(
     folder: str | Path, *, device: torch.device | str = "cpu", dtype: torch.dtype = torch.float32
 ):

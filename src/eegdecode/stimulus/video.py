@@ -7,7 +7,7 @@ rate. For SEED-DV (24 fps, 3 s hints, 2 s clips, 3 frames per second) that is fr
 ``312·i + 72 + 48·j + 8·k``, six frames per clip (spec §3.5).
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -151,7 +151,9 @@ def read_clip_frames(
     return kept.reshape(protocol.clips_per_block, indices.shape[-1], height, width, 3)
 
 
-def write_gifs(frames: np.ndarray, folder: str | Path, *, frames_per_s: float) -> np.ndarray:
+def write_gifs(
+    frames: np.ndarray, folder: str | Path, *, frames_per_s: float, mp4: bool = False
+) -> np.ndarray:
     """Write one GIF per clip, ``{folder}/{k}.gif`` for k = 0, 1, …, and return what they show.
 
     GIF stores at most 256 colours per frame, so the returned frames (decoded back from the
@@ -165,6 +167,8 @@ def write_gifs(frames: np.ndarray, folder: str | Path, *, frames_per_s: float) -
         Destination folder; written whole or not at all.
     frames_per_s : float
         Playback rate (frame duration ``1 / frames_per_s`` s).
+    mp4 : bool
+        Also write each clip as ``{k}.mp4`` (full colour; GIF keeps 256 colours per frame).
 
     Returns
     -------
@@ -190,6 +194,11 @@ def write_gifs(frames: np.ndarray, folder: str | Path, *, frames_per_s: float) -
             if len(back) != n_frames:
                 raise RuntimeError(f"{path.name} reads back as {len(back)} frames, not {n_frames}.")
             shown[clip] = back
+            if mp4:
+                write_video(
+                    temporary / f"{clip}.mp4", iter(clip_frames), fps=frames_per_s,
+                    width=frames.shape[3], height=frames.shape[2],
+                )  # fmt: skip
     return shown
 
 
@@ -229,3 +238,26 @@ def concept_strips(frames: np.ndarray, clips_per_concept: int) -> Sequence[np.nd
     """
     first_clips = frames[::clips_per_concept]
     return [np.concatenate(list(clip), axis=1) for clip in first_clips]
+
+
+def write_video(
+    path: str | Path, frames: Iterator[np.ndarray], *, fps: float, width: int, height: int
+) -> int:
+    """Encode RGB frames as an MPEG-4 video, atomically; returns the number of frames written."""
+    import cv2
+
+    count = 0
+    with atomic_path(path) as temporary:
+        writer = cv2.VideoWriter(
+            str(temporary), cv2.VideoWriter_fourcc(*"mp4v"), fps, (width, height)
+        )
+        if not writer.isOpened():
+            raise RuntimeError(f"OpenCV could not open an MPEG-4 writer for {str(path)!r}.")
+        try:
+            for frame in frames:
+                writer.write(np.ascontiguousarray(frame[..., ::-1]))  # OpenCV writes BGR
+                count += 1
+        finally:
+            writer.release()
+    logger.info("wrote %d frames of %d × %d at %g fps to %s", count, width, height, fps, path)
+    return count

@@ -5,6 +5,7 @@ Tensors (weights, optimiser moments, the RNG state) go to ``state.safetensors``;
 pickled, so a checkpoint can be inspected and loaded safely.
 """
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -41,13 +42,49 @@ def _join_optimizer(tensors: dict[str, torch.Tensor], plain: dict) -> dict:
     return {"state": state, "param_groups": plain["param_groups"]}
 
 
+def data_fingerprint(*values) -> str:
+    """SHA-256 of tensors (nested in tuples; None skipped), so a checkpoint resumes on its data."""
+    digest = hashlib.sha256()
+
+    def add(value):
+        if value is None:
+            return
+        if isinstance(value, tuple | list):
+            for item in value:
+                add(item)
+            return
+        array = value.detach().cpu().contiguous().numpy()
+        digest.update(f"{array.dtype}{array.shape}".encode())
+        digest.update(memoryview(array).cast("B"))
+
+    add(values)
+    return digest.hexdigest()
+
+
+def _model_state(model, trainable_only: bool) -> dict[str, torch.Tensor]:
+    if not trainable_only:
+        return model.state_dict()
+    return {name: value for name, value in model.named_parameters() if value.requires_grad}
+
+
 def save_checkpoint(
-    folder: str | Path, *, model, optimizer, scheduler, epoch: int, extra: dict
+    folder: str | Path,
+    *,
+    model,
+    optimizer,
+    scheduler,
+    epoch: int,
+    extra: dict,
+    trainable_only: bool = False,
 ) -> Path:
-    """Write everything needed to continue training after ``epoch`` (whole or not at all)."""
+    """Write everything needed to continue training after ``epoch`` (whole or not at all).
+
+    ``trainable_only`` stores just the parameters that train (a fine-tuned subset of a large
+    frozen model); the rest must come from where the model was first loaded.
+    """
     tensors = {
         f"model.{name}": value.detach().cpu().contiguous()
-        for name, value in model.state_dict().items()
+        for name, value in _model_state(model, trainable_only).items()
     }
     optimizer_tensors, optimizer_plain = _split_optimizer(optimizer.state_dict())
     tensors.update(optimizer_tensors)
@@ -66,14 +103,24 @@ def save_checkpoint(
     return folder
 
 
-def load_checkpoint(folder: str | Path, *, model, optimizer, scheduler) -> dict:
+def load_checkpoint(
+    folder: str | Path, *, model, optimizer, scheduler, trainable_only: bool = False
+) -> dict:
     """Restore a :func:`save_checkpoint` folder into the given objects; return its JSON part."""
     folder = Path(folder)
     tensors = load_file(folder / TENSORS)
     document = json.loads((folder / DOCUMENT).read_text())
-    model.load_state_dict(
-        {key[len("model.") :]: value for key, value in tensors.items() if key.startswith("model.")}
-    )
+    weights = {
+        key[len("model.") :]: value for key, value in tensors.items() if key.startswith("model.")
+    }
+    if trainable_only:
+        expected = set(_model_state(model, trainable_only=True))
+        if set(weights) != expected:
+            raise ValueError(
+                f"The checkpoint in {str(folder)!r} holds other trainable parameters than the "
+                f"model has ({len(weights)} against {len(expected)})."
+            )
+    model.load_state_dict(weights, strict=not trainable_only)
     optimizer.load_state_dict(_join_optimizer(tensors, document["optimizer"]))
     if scheduler is not None and document["scheduler"] is not None:
         scheduler.load_state_dict(document["scheduler"])

@@ -8,7 +8,6 @@ after every epoch, so a rerun after a crash continues where it stopped.
 """
 
 import dataclasses
-import hashlib
 import json
 import math
 import time
@@ -19,10 +18,10 @@ import torch
 from torch.nn import functional
 
 from .._logging import logger
-from .._validation import check_option
+from .._validation import check_option, dataclass_from_dict
 from ..devices import resolve_device
 from ..fileio import atomic_path, write_csv
-from .checkpoints import load_checkpoint, save_checkpoint
+from .checkpoints import data_fingerprint, load_checkpoint, save_checkpoint
 
 OPTIMIZERS = ("adam", "adamw")
 SCHEDULERS = ("none", "steplr", "reducelronplateau", "cosine")
@@ -95,11 +94,7 @@ class TrainConfig:
 
     @classmethod
     def from_dict(cls, values: dict) -> "TrainConfig":
-        names = {field.name for field in dataclasses.fields(cls)}
-        unknown = sorted(set(values) - names)
-        if unknown:
-            raise ValueError(f"Unknown training keys {unknown}; allowed keys are {sorted(names)}.")
-        return cls(**values)
+        return dataclass_from_dict(cls, values, "training")
 
 
 @dataclass
@@ -179,20 +174,6 @@ def evaluate(model, inputs, targets, loss: str) -> dict[str, float]:
     return scores
 
 
-def _fingerprint(*splits) -> str:
-    """SHA-256 of the training and validation tensors, so a checkpoint resumes on its own data."""
-    digest = hashlib.sha256()
-    for split in splits:
-        if split is None:
-            continue
-        inputs, targets = split
-        for tensor in (*_as_tuple(inputs), targets):
-            array = tensor.detach().cpu().contiguous().numpy()
-            digest.update(f"{array.dtype}{array.shape}".encode())
-            digest.update(memoryview(array).cast("B"))
-    return digest.hexdigest()
-
-
 def _better(score, best, monitor):
     if math.isnan(best):
         return True
@@ -261,7 +242,7 @@ def fit(
     first_epoch = 0
     workdir = Path(workdir) if workdir is not None else None
     config_json = json.loads(json.dumps(dataclasses.asdict(config)))
-    fingerprint = _fingerprint(train, validation) if workdir is not None else None
+    fingerprint = data_fingerprint(train, validation) if workdir is not None else None
     if workdir is not None and (workdir / "last").is_dir():
         saved = json.loads((workdir / "last" / "state.json").read_text())
         if saved.get("train_config") == config_json and saved.get("data") == fingerprint:

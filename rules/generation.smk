@@ -1,0 +1,169 @@
+# Video diffusion: Tune-A-Video fine-tuning on ground-truth clips (shared by all subjects),
+# DANA, EEG-conditioned generation per subject and mode, and its evaluation.
+
+
+rule finetune_video_diffusion:
+    input:
+        latents=expand(
+            f"{RESULTS}/stimulus/latents/block{{block}}.h5", block=FINETUNE_BLOCKS
+        ),
+        text_embeddings=expand(
+            f"{RESULTS}/stimulus/text_embeddings/block{{block}}.h5",
+            block=FINETUNE_BLOCKS,
+        ),
+        model=STABLE_DIFFUSION,
+    output:
+        model=directory(f"{RESULTS}/models/video_diffusion"),
+        metrics=f"{RESULTS}/models/video_diffusion_metrics.csv",
+        curves=report(
+            f"{RESULTS}/qc/video_diffusion_learning.png",
+            caption="../workflow/report/video_diffusion_learning.rst",
+            category="Training",
+            subcategory="Video diffusion",
+        ),
+    log:
+        f"logs/finetune_video_diffusion/{NAME}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/finetune_video_diffusion.tsv"
+    params:
+        finetune=VIDEO_DIFFUSION["finetune"],
+        protocol=DATASET["protocol"],
+        checkpoints=f"{RESULTS}/checkpoints/video_diffusion",
+    threads: TRAINING_THREADS
+    resources:
+        mem_mb=24000,
+        runtime=1440,
+    conda:
+        "../envs/generation.yaml"
+    script:
+        "../workflow/scripts/finetune_video_diffusion.py"
+
+
+rule dana:
+    input:
+        latents=f"{RESULTS}/predictions/sub{{subject}}_latents.h5",
+        fast_slow=f"{RESULTS}/predictions/sub{{subject}}_fast_slow.h5",
+    output:
+        latents=f"{RESULTS}/predictions/sub{{subject}}_dana.h5",
+    log:
+        f"logs/dana/{NAME}/sub{{subject}}.log",
+    params:
+        dana=VIDEO_DIFFUSION["dana"],
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    conda:
+        "../envs/generation.yaml"
+    script:
+        "../workflow/scripts/dana.py"
+
+
+rule generate:
+    input:
+        model=f"{RESULTS}/models/video_diffusion",
+        stable_diffusion=STABLE_DIFFUSION,
+        embeddings=f"{RESULTS}/predictions/sub{{subject}}_semantic.h5",
+        initial_latents=get_initial_latents,
+        reference_latents=f"{RESULTS}/stimulus/latents/block{TEST_BLOCK}.h5",
+    output:
+        clips=f"{RESULTS}/generated/sub{{subject}}_{{mode}}.h5",
+        files=directory(f"{RESULTS}/generated/sub{{subject}}_{{mode}}"),
+    log:
+        f"logs/generate/{NAME}/sub{{subject}}_{{mode}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/generate/sub{{subject}}_{{mode}}.tsv"
+    params:
+        generate=VIDEO_DIFFUSION["generate"],
+        frames_per_s=config["stimulus"]["frames"]["frames_per_s"],
+    threads: TRAINING_THREADS
+    resources:
+        mem_mb=16000,
+        runtime=720,
+    conda:
+        "../envs/generation.yaml"
+    script:
+        "../workflow/scripts/generate.py"
+
+
+rule train_clip_classifier:
+    input:
+        frames=expand(f"{RESULTS}/stimulus/frames/block{{block}}.h5", block=BLOCKS),
+    output:
+        model=directory(f"{RESULTS}/models/clip_classifier"),
+    log:
+        f"logs/train_clip_classifier/{NAME}.log",
+    params:
+        classifier=VIDEO_DIFFUSION["classifier"],
+        test_block=TEST_BLOCK,
+        checkpoints=f"{RESULTS}/checkpoints/clip_classifier",
+    threads: TRAINING_THREADS
+    resources:
+        mem_mb=8000,
+        runtime=120,
+    conda:
+        "../envs/generation.yaml"
+    script:
+        "../workflow/scripts/train_clip_classifier.py"
+
+
+rule evaluate_generation:
+    input:
+        clips=f"{RESULTS}/generated/sub{{subject}}_{{mode}}.h5",
+        truth=f"{RESULTS}/stimulus/frames/block{TEST_BLOCK}.h5",
+        video_classifier=get_classifier("video"),
+        image_classifier=get_classifier("image"),
+    output:
+        metrics=f"{RESULTS}/evaluation/sub{{subject}}_{{mode}}.json",
+        figure=report(
+            f"{RESULTS}/qc/sub{{subject}}_{{mode}}_generated.png",
+            caption="../workflow/report/generated.rst",
+            category="Generated videos",
+            subcategory="{mode}",
+            labels={"subject": "{subject}", "mode": "{mode}"},
+        ),
+    log:
+        f"logs/evaluate_generation/{NAME}/sub{{subject}}_{{mode}}.log",
+    params:
+        evaluate=EVALUATION,
+        protocol=DATASET["protocol"],
+    threads: 2
+    resources:
+        mem_mb=8000,
+        runtime=120,
+    conda:
+        "../envs/generation.yaml"
+    script:
+        "../workflow/scripts/evaluate_generation.py"
+
+
+rule evaluation_summary:
+    input:
+        metrics=expand(
+            f"{RESULTS}/evaluation/sub{{subject}}_{{mode}}.json",
+            subject=SUBJECTS,
+            mode=GENERATION_MODES,
+        ),
+    output:
+        table=report(
+            f"{RESULTS}/evaluation/summary.csv",
+            caption="../workflow/report/evaluation.rst",
+            category="Generated videos",
+            labels={"figure": "metrics table"},
+        ),
+        figure=report(
+            f"{RESULTS}/evaluation/summary.png",
+            caption="../workflow/report/evaluation.rst",
+            category="Generated videos",
+            labels={"figure": "metrics per mode"},
+        ),
+    log:
+        f"logs/evaluation_summary/{NAME}.log",
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    conda:
+        "../envs/generation.yaml"
+    script:
+        "../workflow/scripts/evaluation_summary.py"

@@ -1,0 +1,26 @@
+"""Video diffusion: the inflated video UNet, its Tune-A-Video fine-tuning, DANA and generation."""
+
+from .dana import DanaConfig, dana
+from .finetune import (
+    FinetuneConfig,
+    finetune_video_unet,
+    load_video_diffusion,
+    save_video_diffusion,
+    select_training_clips,
+)
+from .generate import MODES, generate_clips
+from .video_unet import TUNE_A_VIDEO_TRAINABLE, VideoUNet
+
+__all__ = [
+    "MODES",
+    "TUNE_A_VIDEO_TRAINABLE",
+    "DanaConfig",
+    "FinetuneConfig",
+    "VideoUNet",
+    "dana",
+    "finetune_video_unet",
+    "generate_clips",
+    "load_video_diffusion",
+    "save_video_diffusion",
+    "select_training_clips",
+]

@@ -1,0 +1,274 @@
+"""Tune-A-Video fine-tuning of the video UNet on ground-truth clips and their captions.
+
+This is not :func:`eegdecode.training.fit`: the objective samples its own noise and timesteps,
+the budget is counted in optimiser steps (tens of thousands, over a few dozen clips), and
+checkpoints hold only the few trainable tensors of a frozen multi-gigabyte UNet. Checkpoint
+format, data fingerprint and resume rules are the shared ones of
+:mod:`eegdecode.training.checkpoints`.
+"""
+
+import dataclasses
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch.nn import functional
+
+from .._logging import logger
+from .._validation import check_option, dataclass_from_dict
+from ..devices import resolve_device
+from ..fileio import atomic_path, write_csv
+from ..training.checkpoints import data_fingerprint, load_checkpoint, save_checkpoint
+from .video_unet import TUNE_A_VIDEO_TRAINABLE, VideoUNet
+
+
+@dataclass(frozen=True)
+class FinetuneConfig:
+    """How to fine-tune the video UNet.
+
+    Parameters
+    ----------
+    steps : int
+        Optimiser steps (about 30,000 for SEED-DV, spec D13).
+    batch_size : int
+        Clips per step (10).
+    lr, weight_decay, max_grad_norm : float
+        AdamW learning rate (3e-5, constant), weight decay (1e-2) and gradient clipping (1.0).
+    trainable : 'tune_a_video' | 'all'
+        ``tune_a_video`` trains ``attn1.to_q``, ``attn2.to_q`` and the temporal attention only;
+        ``all`` trains the whole UNet (for a randomly initialised UNet, which has no image
+        prior to adapt).
+    checkpoint_every : int
+        Steps between resumable checkpoints.
+    log_every : int
+        Steps over which the loss is averaged into one row of the history.
+    seed : int
+        Seeds the clip order, the noise and the timesteps (33).
+    device : 'auto' | 'cpu' | 'cuda'
+    mixed_precision : bool
+        bf16 (fp16 where bf16 is missing) autocast on CUDA; ignored on CPU.
+    gradient_checkpointing : bool
+        Recompute activations in the backward pass, on CUDA (it only costs time on CPU).
+    """
+
+    steps: int = 30_000
+    batch_size: int = 10
+    lr: float = 3e-5
+    weight_decay: float = 1e-2
+    max_grad_norm: float = 1.0
+    trainable: str = "tune_a_video"
+    checkpoint_every: int = 2_000
+    log_every: int = 100
+    seed: int = 33
+    device: str = "auto"
+    mixed_precision: bool = True
+    gradient_checkpointing: bool = True
+
+    def __post_init__(self):
+        check_option("trainable", self.trainable, ("tune_a_video", "all"))
+        for name in ("steps", "batch_size", "checkpoint_every", "log_every"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)!r}.")
+
+    @classmethod
+    def from_dict(cls, values: dict) -> "FinetuneConfig":
+        return dataclass_from_dict(cls, values, "fine-tuning")
+
+
+def finetune_video_unet(
+    unet: VideoUNet,
+    latents: torch.Tensor,
+    text_embeddings: torch.Tensor,
+    noise_scheduler,
+    config: FinetuneConfig,
+    *,
+    workdir: str | Path | None = None,
+    progress: bool = False,
+) -> list[dict]:
+    """Teach the video UNet to predict the noise added to ground-truth clip latents.
+
+    Parameters
+    ----------
+    unet : VideoUNet
+        Trained in place; moved to the configured device.
+    latents : Tensor, shape (n_clips, n_frames, channels, height, width)
+        VAE latents of the training clips, already multiplied by the VAE's scaling factor.
+    text_embeddings : Tensor, shape (n_clips, n_tokens, features)
+        The clips' caption embeddings.
+    noise_scheduler : diffusers.DDPMScheduler
+        The training noise schedule (SD 1.4's: 1000 steps, ε-prediction).
+    config : FinetuneConfig
+    workdir : str | Path | None
+        Checkpoints (``last/``) and ``metrics.csv``; a checkpoint made with the same config and
+        data is resumed.
+    progress : bool
+        Show a progress bar over steps.
+
+    Returns
+    -------
+    history : list of dict
+        ``step``, mean ``loss`` over the last ``log_every`` steps, ``seconds``.
+    """
+    from tqdm.auto import tqdm
+
+    if latents.ndim != 5 or text_embeddings.shape[0] != latents.shape[0]:
+        raise ValueError(
+            f"latents must be (clip, frame, channel, height, width) with one caption embedding "
+            f"per clip; got {tuple(latents.shape)} and {tuple(text_embeddings.shape)}."
+        )
+    if noise_scheduler.config.prediction_type != "epsilon":
+        raise ValueError("Only ε-prediction schedules (Stable Diffusion 1.x) are supported.")
+    device = resolve_device(config.device)
+    unet.to(device).train()
+    trainable = unet.trainable_parameters(
+        TUNE_A_VIDEO_TRAINABLE if config.trainable == "tune_a_video" else None
+    )
+    if config.gradient_checkpointing and device.type == "cuda":
+        unet.enable_gradient_checkpointing()
+    parameters = [p for p in unet.parameters() if p.requires_grad]
+    optimizer = torch.optim.AdamW(
+        parameters, lr=config.lr, betas=(0.9, 0.999), weight_decay=config.weight_decay, eps=1e-8
+    )
+    amp = config.mixed_precision and device.type == "cuda"
+    amp_dtype = torch.bfloat16 if amp and torch.cuda.is_bf16_supported() else torch.float16
+    scaler = torch.amp.GradScaler("cuda", enabled=amp and amp_dtype == torch.float16)
+    alphas_cumprod = noise_scheduler.alphas_cumprod.to(device)
+    n_train_steps = len(alphas_cumprod)
+    generator = torch.Generator().manual_seed(config.seed)
+    logger.info(
+        "fine-tuning %d of %d UNet tensors (%d values) on %d clips for %d steps on %s",
+        len(trainable),
+        sum(1 for _ in unet.unet.parameters()),
+        sum(p.numel() for p in parameters),
+        len(latents),
+        config.steps,
+        device,
+    )
+
+    history: list[dict] = []
+    first_step, order = 0, torch.empty(0, dtype=torch.long)
+    workdir = Path(workdir) if workdir is not None else None
+    config_json = json.loads(json.dumps(dataclasses.asdict(config)))
+    fingerprint = data_fingerprint(latents, text_embeddings) if workdir is not None else None
+    if workdir is not None and (workdir / "last").is_dir():
+        saved = json.loads((workdir / "last" / "state.json").read_text())
+        if saved.get("finetune_config") == config_json and saved.get("data") == fingerprint:
+            document = load_checkpoint(
+                workdir / "last", model=unet, optimizer=optimizer, scheduler=None,
+                trainable_only=True,
+            )  # fmt: skip
+            history, first_step = document["history"], document["epoch"]
+            generator.set_state(torch.tensor(document["generator"], dtype=torch.uint8))
+            order = torch.tensor(document["order"], dtype=torch.long)
+            logger.info("resuming after step %d from %s", first_step, workdir)
+        else:
+            logger.info("the checkpoint in %s was made with other settings or data", workdir)
+
+    running, started = [], time.perf_counter()
+    steps = tqdm(
+        range(first_step, config.steps), disable=not progress, desc="fine-tuning", unit="step"
+    )
+    for step in steps:
+        # Clips are drawn without replacement, epoch after epoch.
+        if len(order) < config.batch_size:
+            order = torch.cat([order, torch.randperm(len(latents), generator=generator)])
+        batch, order = order[: config.batch_size], order[config.batch_size :]
+        clean = latents[batch].to(device).transpose(1, 2)  # (batch, channel, frame, h, w)
+        noise = torch.randn(clean.shape, generator=generator).to(device)
+        timesteps = torch.randint(0, n_train_steps, (len(batch),), generator=generator)
+        alpha_bar = alphas_cumprod[timesteps.to(device)].view(-1, 1, 1, 1, 1)
+        noisy = alpha_bar.sqrt() * clean + (1 - alpha_bar).sqrt() * noise
+        with torch.autocast(device.type, dtype=amp_dtype, enabled=amp):
+            predicted = unet(noisy, timesteps.to(device), text_embeddings[batch].to(device))
+        loss = functional.mse_loss(predicted.float(), noise)
+        optimizer.zero_grad(set_to_none=True)
+        scaler.scale(loss).backward()
+        scaler.unscale_(optimizer)
+        torch.nn.utils.clip_grad_norm_(parameters, config.max_grad_norm)
+        scaler.step(optimizer)
+        scaler.update()
+        running.append(float(loss.detach()))
+        done = step + 1
+        if done % config.log_every == 0 or done == config.steps:
+            history.append(
+                {
+                    "step": done,
+                    "loss": sum(running) / len(running),
+                    "seconds": time.perf_counter() - started,
+                }
+            )
+            steps.set_postfix({"loss": f"{history[-1]['loss']:.4g}"})
+            running, started = [], time.perf_counter()
+        if workdir is not None and (done % config.checkpoint_every == 0 or done == config.steps):
+            save_checkpoint(
+                workdir / "last", model=unet, optimizer=optimizer, scheduler=None, epoch=done,
+                extra={
+                    "history": history,
+                    "generator": generator.get_state().tolist(),
+                    "order": order.tolist(),
+                    "finetune_config": config_json,
+                    "data": fingerprint,
+                },
+                trainable_only=True,
+            )  # fmt: skip
+            if history:
+                write_csv(workdir / "metrics.csv", history)
+    unet.eval()
+    return history
+
+
+def select_training_clips(n_clips: int, clips_per_concept: int, keep: int) -> np.ndarray:
+    """Indices of the first ``keep`` clips of every concept slot in a block of ``n_clips``.
+
+    Clips are stored slot after slot, ``clips_per_concept`` each (presentation order).
+    """
+    if n_clips % clips_per_concept or not 1 <= keep <= clips_per_concept:
+        raise ValueError(
+            f"Cannot take {keep} clips per concept from {n_clips} clips in slots of "
+            f"{clips_per_concept}."
+        )
+    slots = np.arange(0, n_clips, clips_per_concept)
+    return (slots[:, None] + np.arange(keep)).reshape(-1)
+
+
+NEGATIVE_EMBEDDING = "negative_embedding.safetensors"
+
+
+def save_video_diffusion(
+    folder: str | Path, unet: VideoUNet, negative_embedding: torch.Tensor, scheduler
+) -> Path:
+    """Write a fine-tuned model in the diffusers layout, atomically.
+
+    ``unet/`` (see :meth:`VideoUNet.save_pretrained`), ``scheduler/`` (the sampler's config)
+    and ``negative_embedding.safetensors`` (``negative``: (1, tokens, features), the
+    unconditional branch of classifier-free guidance).
+    """
+    from safetensors.torch import save_file
+
+    with atomic_path(folder) as temporary:
+        temporary = Path(temporary)
+        temporary.mkdir()
+        unet.save_pretrained(temporary / "unet")
+        scheduler.save_pretrained(temporary / "scheduler")
+        save_file(
+            {"negative": negative_embedding.detach().float().cpu().contiguous()},
+            temporary / NEGATIVE_EMBEDDING,
+        )
+    return Path(folder)
+
+
+def load_video_diffusion(folder: str | Path):
+    """Read what :func:`save_video_diffusion` wrote: (unet, negative_embedding, scheduler)."""
+    import diffusers
+    from safetensors.torch import load_file
+
+    folder = Path(folder)
+    if not (folder / NEGATIVE_EMBEDDING).is_file():
+        raise FileNotFoundError(f"{str(folder)!r} is not a fine-tuned video diffusion model.")
+    config = json.loads((folder / "scheduler" / "scheduler_config.json").read_text())
+    scheduler = getattr(diffusers, config["_class_name"]).from_config(config)
+    negative = load_file(folder / NEGATIVE_EMBEDDING)["negative"]
+    return VideoUNet.from_pretrained(folder / "unet"), negative, scheduler

@@ -1,0 +1,67 @@
+"""Figures of the video diffusion stages: fine-tuning loss, generated clips, metrics."""
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+
+def plot_finetune_loss(history: list[dict]) -> plt.Figure:
+    """The denoising loss of fine-tuning against the optimiser step."""
+    figure, axes = plt.subplots(figsize=(6, 3.5), layout="constrained")
+    axes.plot([row["step"] for row in history], [row["loss"] for row in history])
+    axes.set(xlabel="step", ylabel="noise-prediction MSE", yscale="log")
+    axes.set_title("Video diffusion fine-tuning")
+    return figure
+
+
+def plot_generated_beside_truth(
+    generated: np.ndarray, truth: np.ndarray, *, title: str = ""
+) -> plt.Figure:
+    """Per concept, the frames of a shown clip (top) above the frames generated for it.
+
+    Parameters
+    ----------
+    generated, truth : ndarray of uint8, shape (n_concepts, n_frames, height, width, 3)
+        One clip per concept, in class order.
+    title : str
+    """
+    n_concepts, n_frames, height, width = generated.shape[:4]
+    figure, axes = plt.subplots(
+        n_concepts, 1, figsize=(1.4 * n_frames * width / height, 2.6 * n_concepts),
+        layout="constrained", squeeze=False,
+    )  # fmt: skip
+    for concept, row in enumerate(axes[:, 0]):
+        strip = np.concatenate(
+            [np.concatenate(list(truth[concept]), axis=1),
+             np.concatenate(list(generated[concept]), axis=1)]
+        )  # fmt: skip
+        row.imshow(strip)
+        row.set_yticks([height / 2, 1.5 * height], ["shown", "generated"])
+        row.set_xticks([])
+        row.set_title(f"concept {concept + 1}", fontsize=9)
+    figure.suptitle(title)
+    return figure
+
+
+def plot_generation_summary(rows: list[dict]) -> plt.Figure:
+    """Mean ± std over subjects of every metric, one group of bars per mode, chance dashed."""
+    metrics = list(dict.fromkeys(row["metric"] for row in rows))
+    modes = list(dict.fromkeys(row["mode"] for row in rows))
+    figure, axes = plt.subplots(figsize=(1.4 * len(metrics) + 3, 3.8), layout="constrained")
+    width = 0.8 / len(modes)
+    for index, mode in enumerate(modes):
+        chosen = {row["metric"]: row for row in rows if row["mode"] == mode}
+        positions = np.arange(len(metrics)) + index * width
+        axes.bar(
+            positions, [chosen[m]["mean"] for m in metrics], width,
+            yerr=[chosen[m]["std"] for m in metrics], label=mode, capsize=2,
+        )  # fmt: skip
+    for position, metric in enumerate(metrics):
+        chance = next(row["chance"] for row in rows if row["metric"] == metric)
+        if chance != "":
+            axes.hlines(chance, position - width / 2, position + 0.8 - width / 2, colors="black",
+                        linestyles="dashed")  # fmt: skip
+    axes.set_xticks(np.arange(len(metrics)) + 0.4 - width / 2, metrics, rotation=20)
+    axes.set(ylabel="score", ylim=(0, 1))
+    axes.legend(title="mode", fontsize=8)
+    axes.set_title("Generated clips (dashed: chance)")
+    return figure

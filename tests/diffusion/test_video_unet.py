@@ -1,0 +1,157 @@
+import numpy as np
+import pytest
+import torch
+
+from eegdecode.diffusion import (
+    FinetuneConfig,
+    VideoUNet,
+    finetune_video_unet,
+    generate_clips,
+    load_video_diffusion,
+    save_video_diffusion,
+    select_training_clips,
+)
+from eegdecode.stimulus import load_scheduler, load_unet, load_vae
+
+
+@pytest.fixture(scope="module")
+def video_unet(tiny_sd):
+    return VideoUNet.from_stable_diffusion(tiny_sd).eval()
+
+
+def test_inflated_unet_is_the_image_unet_on_still_clips(tiny_sd, video_unet):
+    image_unet = load_unet(tiny_sd).eval()
+    torch.manual_seed(0)
+    frame = torch.randn(2, 4, 1, 8, 16)
+    text = torch.randn(2, 77, 32)
+    with torch.no_grad():
+        video = video_unet(frame.repeat(1, 1, 5, 1, 1), 10, text)
+        image = image_unet(frame[:, :, 0], torch.tensor([10, 10]), encoder_hidden_states=text)
+    # Zero temporal output projections, and sparse-causal attention over identical frames, leave
+    # every frame exactly where the 2D UNet puts it.
+    for index in range(5):
+        torch.testing.assert_close(video[:, :, index], image.sample, atol=1e-5, rtol=1e-5)
+
+
+def test_sparse_causal_attention_against_a_loop_over_frames():
+    from diffusers.models.attention_processor import Attention
+
+    from eegdecode.diffusion.video_unet import SparseCausalAttnProcessor
+
+    torch.manual_seed(0)
+    attention = Attention(query_dim=8, heads=2, dim_head=4).eval()
+    attention.set_processor(SparseCausalAttnProcessor())
+    n_clips, n_frames, length = 2, 4, 5
+    hidden = torch.randn(n_clips * n_frames, length, 8)
+    with torch.no_grad():
+        out = attention(hidden, num_frames=n_frames)
+        frames = hidden.unflatten(0, (n_clips, n_frames))
+        for clip in range(n_clips):
+            for frame in range(n_frames):
+                # Keys and values: the first frame's tokens, then the previous frame's.
+                context = torch.cat([frames[clip, 0], frames[clip, max(frame - 1, 0)]])
+                q = attention.to_q(frames[clip, frame]).unflatten(-1, (2, 4)).transpose(0, 1)
+                k = attention.to_k(context).unflatten(-1, (2, 4)).transpose(0, 1)
+                v = attention.to_v(context).unflatten(-1, (2, 4)).transpose(0, 1)
+                weights = torch.softmax(q @ k.transpose(1, 2) / 2.0, dim=-1)
+                expected = attention.to_out[0]((weights @ v).transpose(0, 1).flatten(1))
+                torch.testing.assert_close(
+                    out[clip * n_frames + frame], expected, atol=1e-5, rtol=1e-5
+                )
+    with pytest.raises(ValueError, match="7 frames in the batch do not split into clips of 4"):
+        attention(torch.randn(7, length, 8), num_frames=4)
+
+
+def test_tune_a_video_trains_only_queries_and_temporal_attention(tiny_sd):
+    unet = VideoUNet.from_stable_diffusion(tiny_sd)
+    names = unet.trainable_parameters()
+    assert names and all(
+        ".attn1.to_q." in name or ".attn2.to_q." in name or ".attn_temp." in name for name in names
+    )
+    assert any(".attn_temp." in name for name in names)
+    frozen = [name for name, p in unet.unet.named_parameters() if not p.requires_grad]
+    assert any("conv_in" in name for name in frozen) and any(
+        "attn1.to_k" in name for name in frozen
+    )
+
+
+def _training_data(n_clips=6):
+    generator = torch.Generator().manual_seed(0)
+    latents = torch.randn(n_clips, 3, 4, 8, 8, generator=generator)
+    text = torch.randn(n_clips, 77, 32, generator=generator)
+    return latents, text
+
+
+def test_finetuning_resumes_after_a_crash_to_the_same_weights(tiny_sd, tmp_path, monkeypatch):
+    from eegdecode.diffusion import finetune as finetune_module
+
+    latents, text = _training_data()
+    scheduler = load_scheduler(tiny_sd, "DDPMScheduler")
+    config = FinetuneConfig(steps=6, batch_size=4, lr=1e-3, checkpoint_every=2, log_every=2,
+                            device="cpu")  # fmt: skip
+    straight = VideoUNet.from_stable_diffusion(tiny_sd)
+    finetune_video_unet(straight, latents, text, scheduler, config)
+
+    loss, calls = finetune_module.functional.mse_loss, []
+
+    def crash_at_step_5(*args):
+        calls.append(1)
+        if len(calls) == 5:
+            raise KeyboardInterrupt
+        return loss(*args)
+
+    monkeypatch.setattr(finetune_module.functional, "mse_loss", crash_at_step_5)
+    with pytest.raises(KeyboardInterrupt):
+        finetune_video_unet(VideoUNet.from_stable_diffusion(tiny_sd), latents, text, scheduler,
+                            config, workdir=tmp_path)  # fmt: skip
+    monkeypatch.setattr(finetune_module.functional, "mse_loss", loss)
+    resumed = VideoUNet.from_stable_diffusion(tiny_sd)
+    history = finetune_video_unet(resumed, latents, text, scheduler, config, workdir=tmp_path)
+    assert [row["step"] for row in history] == [2, 4, 6]
+    for (name, a), b in zip(straight.state_dict().items(), resumed.state_dict().values(),
+                            strict=True):  # fmt: skip
+        torch.testing.assert_close(a, b, rtol=0, atol=0, msg=name)
+    trained = {n for n, p in straight.unet.named_parameters() if p.requires_grad}
+    base = VideoUNet.from_stable_diffusion(tiny_sd).unet.state_dict()
+    changed = {n for n, v in straight.unet.state_dict().items() if not torch.equal(v, base[n])}
+    assert changed and changed <= trained
+
+
+def test_finetuning_lowers_the_denoising_loss(tiny_sd):
+    latents, text = _training_data(4)
+    config = FinetuneConfig(steps=60, batch_size=4, lr=3e-3, trainable="all", log_every=20,
+                            device="cpu")  # fmt: skip
+    history = finetune_video_unet(
+        VideoUNet.from_stable_diffusion(tiny_sd), latents, text,
+        load_scheduler(tiny_sd, "DDPMScheduler"), config,
+    )  # fmt: skip
+    assert history[-1]["loss"] < 0.7 * history[0]["loss"]
+
+
+def test_select_training_clips():
+    np.testing.assert_array_equal(select_training_clips(15, 5, 2), [0, 1, 5, 6, 10, 11])
+    with pytest.raises(ValueError, match="Cannot take 6 clips per concept from 15 clips"):
+        select_training_clips(15, 5, 6)
+
+
+def test_saved_model_generates_the_same_clips(tiny_sd, tmp_path):
+    unet = VideoUNet.from_stable_diffusion(tiny_sd).eval()
+    negative = torch.zeros(1, 77, 32)
+    save_video_diffusion(tmp_path / "model", unet, negative, load_scheduler(tiny_sd))
+    again, negative_again, scheduler = load_video_diffusion(tmp_path / "model")
+    assert type(scheduler).__name__ == "PNDMScheduler"
+    vae = load_vae(tiny_sd)
+    text = np.random.default_rng(0).standard_normal((3, 77, 32)).astype(np.float32)
+    options = {"latent_shape": (3, 4, 2, 4), "steps": 3, "guidance": 2.0, "batch_size": 2}
+    clips = generate_clips(unet, vae, scheduler, text, negative.numpy(), **options)
+    assert clips.shape == (3, 3, 16, 32, 3) and clips.dtype == np.uint8
+    np.testing.assert_array_equal(
+        generate_clips(again.eval(), vae, scheduler, text, negative_again.numpy(), **options), clips
+    )
+    # The starting latents matter: a different start gives different clips.
+    start = np.random.default_rng(1).standard_normal((3, 3, 4, 2, 4)).astype(np.float32)
+    other = generate_clips(unet, vae, scheduler, text, negative.numpy(), initial_latents=start,
+                           steps=3, guidance=2.0)  # fmt: skip
+    assert not np.array_equal(other, clips)
+    with pytest.raises(ValueError, match=r"2 initial latents for 3 conditioning embeddings"):
+        generate_clips(unet, vae, scheduler, text, negative.numpy(), initial_latents=start[:2])
