@@ -29,12 +29,17 @@ with log_to_file(snakemake.log[0]):
         read_array(path, "embeddings", axes=TEXT_AXES).data
         for path in snakemake.input.text_embeddings
     ]
-    n_clips = latents[0].shape[0]
-    for path, block in zip(snakemake.input.text_embeddings, texts, strict=True):
-        check_block_files(
-            snakemake.input.latents[0], (1, n_clips // clips_per_concept, clips_per_concept),
-            [path], [block],
-        )  # fmt: skip
+    n_concepts = params.protocol["n_concepts"]
+    # Each block's latents and caption embeddings must hold the protocol's clips, pairwise.
+    for latent_path, text_path, text in zip(
+        snakemake.input.latents, snakemake.input.text_embeddings, texts, strict=True
+    ):
+        check_block_files(latent_path, (1, n_concepts, clips_per_concept), [text_path], [text])
+    check_block_files(
+        "the protocol (dataset.protocol)", (len(latents), n_concepts, clips_per_concept),
+        snakemake.input.latents, latents,
+    )  # fmt: skip
+    n_clips = n_concepts * clips_per_concept
     chosen = select_training_clips(n_clips, clips_per_concept, settings["clips_per_concept"])
     sd_folder = snakemake.input.model
     unet = VideoUNet.from_stable_diffusion(sd_folder)
