@@ -97,6 +97,15 @@ def block_number(test_block):
 VIDEO_DIFFUSION = config["video_diffusion"]
 # Generated clips are compared with the test block that every predictor held out.
 TEST_BLOCK = block_number(config["semantic"]["test_block"])
+# The VAE that encodes frames and decodes generated latents: the tiny one fitted to the
+# dataset's frames when the tiny models are on, else the Stable Diffusion folder's own.
+if (
+    is_activated("pretrained/tiny")
+    and config["pretrained"]["tiny"]["vae_fit"]["steps"] > 0
+):
+    VAE_FOLDER = f"{RESULTS}/pretrained/fitted_vae"
+else:
+    VAE_FOLDER = STABLE_DIFFUSION
 for stage in ("seq2seq", "dynamic"):
     if block_number(config[stage]["test_block"]) != TEST_BLOCK:
         raise ValueError(

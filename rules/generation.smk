@@ -62,7 +62,7 @@ rule dana:
 rule generate:
     input:
         model=f"{RESULTS}/models/video_diffusion",
-        stable_diffusion=STABLE_DIFFUSION,
+        vae=VAE_FOLDER,
         embeddings=f"{RESULTS}/predictions/sub{{subject}}_semantic.h5",
         initial_latents=get_initial_latents,
         reference_latents=f"{RESULTS}/stimulus/latents/block{TEST_BLOCK}.h5",

@@ -19,6 +19,28 @@ if is_activated("pretrained/tiny"):
         script:
             "../workflow/scripts/build_tiny_stable_diffusion.py"
 
+    rule fit_tiny_vae:
+        input:
+            model=STABLE_DIFFUSION,
+            frames=expand(
+                f"{RESULTS}/stimulus/frames/block{{block}}.h5",
+                block=[block for block in BLOCKS if block != TEST_BLOCK],
+            ),
+        output:
+            folder=directory(f"{RESULTS}/pretrained/fitted_vae"),
+        log:
+            f"logs/fit_tiny_vae/{NAME}.log",
+        params:
+            fit=config["pretrained"]["tiny"]["vae_fit"],
+        threads: TRAINING_THREADS
+        resources:
+            mem_mb=8000,
+            runtime=60,
+        conda:
+            "../envs/stimulus.yaml"
+        script:
+            "../workflow/scripts/fit_tiny_vae.py"
+
 
 rule extract_gifs:
     input:
@@ -48,7 +70,7 @@ rule extract_gifs:
 rule vae_latents:
     input:
         frames=f"{RESULTS}/stimulus/frames/block{{block}}.h5",
-        model=STABLE_DIFFUSION,
+        model=VAE_FOLDER,
     output:
         latents=f"{RESULTS}/stimulus/latents/block{{block}}.h5",
     log:

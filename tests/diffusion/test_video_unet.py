@@ -155,3 +155,25 @@ def test_saved_model_generates_the_same_clips(tiny_sd, tmp_path):
     assert not np.array_equal(other, clips)
     with pytest.raises(ValueError, match=r"2 initial latents for 3 conditioning embeddings"):
         generate_clips(unet, vae, scheduler, text, negative.numpy(), initial_latents=start[:2])
+
+
+def test_condition_dropout_trains_on_the_negative_embedding(tiny_sd, monkeypatch):
+    """With dropout, some clips are conditioned on the negative embedding, and only then."""
+    latents, text = _training_data(4)
+    negative = torch.full((1, 77, 32), 7.0)
+    seen = []
+    unet = VideoUNet.from_stable_diffusion(tiny_sd)
+    forward = unet.forward
+    monkeypatch.setattr(unet, "forward", lambda x, t, c: seen.append(c.clone()) or forward(x, t, c))
+    scheduler = load_scheduler(tiny_sd, "DDPMScheduler")
+    config = FinetuneConfig(steps=8, batch_size=4, condition_dropout=0.5, device="cpu")
+    finetune_video_unet(unet, latents, text, scheduler, config, negative_embedding=negative)
+    conditions = torch.cat(seen)
+    dropped = (conditions == 7.0).all(dim=(1, 2))
+    assert 0 < dropped.sum() < len(conditions)
+    kept = conditions[~dropped]
+    assert all(any(torch.equal(c, t) for t in text) for c in kept)
+    with pytest.raises(ValueError, match="condition_dropout needs the negative embedding"):
+        finetune_video_unet(unet, latents, text, scheduler, config)
+    with pytest.raises(ValueError, match=r"condition_dropout must be in \[0, 1\)"):
+        FinetuneConfig(condition_dropout=1.0)

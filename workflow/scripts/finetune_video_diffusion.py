@@ -42,6 +42,9 @@ with log_to_file(snakemake.log[0]):
     n_clips = n_concepts * clips_per_concept
     chosen = select_training_clips(n_clips, clips_per_concept, settings["clips_per_concept"])
     sd_folder = snakemake.input.model
+    # The unconditional branch of guidance: the CLIP embedding of the empty prompt (spec D14).
+    tokenizer, text_encoder = load_text_encoder(sd_folder)
+    _, negative = embed_captions([""], tokenizer, text_encoder)
     unet = VideoUNet.from_stable_diffusion(sd_folder)
     config = FinetuneConfig.from_dict(settings["training"])
     history = finetune_video_unet(
@@ -50,12 +53,10 @@ with log_to_file(snakemake.log[0]):
         torch.from_numpy(np.concatenate([block[chosen] for block in texts])),
         load_scheduler(sd_folder, "DDPMScheduler"),
         config,
+        negative_embedding=torch.from_numpy(negative),
         workdir=params.checkpoints,
         progress=True,
     )
-    # The unconditional branch of guidance: the CLIP embedding of the empty prompt (spec D14).
-    tokenizer, text_encoder = load_text_encoder(sd_folder)
-    _, negative = embed_captions([""], tokenizer, text_encoder)
     save_video_diffusion(
         snakemake.output.model, unet, torch.from_numpy(negative), load_scheduler(sd_folder)
     )

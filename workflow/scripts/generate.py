@@ -22,7 +22,7 @@ with log_to_file(snakemake.log[0]):
     dtype = inference_dtype(device)
     unet, negative, scheduler = load_video_diffusion(snakemake.input.model)
     unet = unet.to(device, dtype).eval()
-    vae = load_vae(snakemake.input.stable_diffusion, device=device, dtype=dtype)
+    vae = load_vae(snakemake.input.vae, device=device, dtype=dtype)
     embeddings = read_array(
         snakemake.input.embeddings, "embeddings", axes=("class", "rep", "token", "feature")
     ).data

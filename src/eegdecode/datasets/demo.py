@@ -347,7 +347,7 @@ def render_demo_block(
             f"{protocol.clip_s} s clips."
         )
     hint_frames, clip_frames = round(hint_frames), round(clip_frames)
-    radius = max(3, height // 8)
+    radius = max(3, height // 4)
     for slot, concept_id in enumerate(plan.labels[block - 1]):
         index = concept_id - 1
         card = np.full((height, width, 3), 235, np.uint8)

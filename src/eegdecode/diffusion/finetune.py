@@ -45,8 +45,13 @@ class FinetuneConfig:
         Steps between resumable checkpoints.
     log_every : int
         Steps over which the loss is averaged into one row of the history.
+    condition_dropout : float
+        Share of training clips whose caption embedding is replaced by the negative
+        (unconditional) embedding, so that the UNet learns the unconditional branch that
+        classifier-free guidance extrapolates from. 0 in EEG2Video, whose SD 1.4 UNet has
+        learnt it already; a UNet trained from scratch needs it (0.1–0.2).
     seed : int
-        Seeds the clip order, the noise and the timesteps (33).
+        Seeds the clip order, the noise, the timesteps and the dropout (33).
     device : 'auto' | 'cpu' | 'cuda'
     mixed_precision : bool
         bf16 (fp16 where bf16 is missing) autocast on CUDA; ignored on CPU.
@@ -62,6 +67,7 @@ class FinetuneConfig:
     trainable: str = "tune_a_video"
     checkpoint_every: int = 2_000
     log_every: int = 100
+    condition_dropout: float = 0.0
     seed: int = 33
     device: str = "auto"
     mixed_precision: bool = True
@@ -72,6 +78,10 @@ class FinetuneConfig:
         for name in ("steps", "batch_size", "checkpoint_every", "log_every"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)!r}.")
+        if not 0 <= self.condition_dropout < 1:
+            raise ValueError(
+                f"condition_dropout must be in [0, 1), got {self.condition_dropout!r}."
+            )
 
     @classmethod
     def from_dict(cls, values: dict) -> "FinetuneConfig":
@@ -85,6 +95,7 @@ def finetune_video_unet(
     noise_scheduler,
     config: FinetuneConfig,
     *,
+    negative_embedding: torch.Tensor | None = None,
     workdir: str | Path | None = None,
     progress: bool = False,
 ) -> list[dict]:
@@ -101,6 +112,9 @@ def finetune_video_unet(
     noise_scheduler : diffusers.DDPMScheduler
         The training noise schedule (SD 1.4's: 1000 steps, ε-prediction).
     config : FinetuneConfig
+    negative_embedding : Tensor, shape (1, n_tokens, features) | None
+        The unconditional embedding (of the empty prompt); needed when
+        ``config.condition_dropout`` > 0.
     workdir : str | Path | None
         Checkpoints (``last/``) and ``metrics.csv``; a checkpoint made with the same config and
         data is resumed.
@@ -118,6 +132,13 @@ def finetune_video_unet(
         raise ValueError(
             f"latents must be (clip, frame, channel, height, width) with one caption embedding "
             f"per clip; got {tuple(latents.shape)} and {tuple(text_embeddings.shape)}."
+        )
+    if config.condition_dropout > 0 and (
+        negative_embedding is None or negative_embedding.shape[1:] != text_embeddings.shape[1:]
+    ):
+        raise ValueError(
+            "condition_dropout needs the negative embedding, of the caption embeddings' "
+            f"{tuple(text_embeddings.shape[1:])} tokens and features."
         )
     if noise_scheduler.config.prediction_type != "epsilon":
         raise ValueError("Only ε-prediction schedules (Stable Diffusion 1.x) are supported.")
@@ -181,8 +202,12 @@ def finetune_video_unet(
         timesteps = torch.randint(0, n_train_steps, (len(batch),), generator=generator)
         alpha_bar = alphas_cumprod[timesteps.to(device)].view(-1, 1, 1, 1, 1)
         noisy = alpha_bar.sqrt() * clean + (1 - alpha_bar).sqrt() * noise
+        condition = text_embeddings[batch]
+        if config.condition_dropout > 0:
+            dropped = torch.rand(len(batch), generator=generator) < config.condition_dropout
+            condition = torch.where(dropped.view(-1, 1, 1), negative_embedding, condition)
         with torch.autocast(device.type, dtype=amp_dtype, enabled=amp):
-            predicted = unet(noisy, timesteps.to(device), text_embeddings[batch].to(device))
+            predicted = unet(noisy, timesteps.to(device), condition.to(device))
         loss = functional.mse_loss(predicted.float(), noise)
         optimizer.zero_grad(set_to_none=True)
         scaler.scale(loss).backward()

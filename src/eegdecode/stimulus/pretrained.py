@@ -107,6 +107,18 @@ def load_vae(
     return _load_weights(AutoencoderKL, folder, "vae", dtype).to(device).eval()
 
 
+def save_vae(vae, folder: str | Path) -> Path:
+    """Write an ``AutoencoderKL`` as the ``vae/`` part of a Stable Diffusion folder.
+
+    :func:`load_vae` reads the result like any other folder; written whole or not at all.
+    """
+    folder = Path(folder)
+    with atomic_path(folder) as temporary:
+        vae.save_pretrained(temporary / "vae", safe_serialization=True)
+        check_stable_diffusion_folder(temporary, ["vae"])
+    return folder
+
+
 def load_unet(folder: str | Path, *, dtype: torch.dtype = torch.float32):
     """The folder's ``UNet2DConditionModel`` (the image model that :mod:`eegdecode.diffusion`
     inflates), on CPU."""

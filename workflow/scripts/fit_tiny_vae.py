@@ -1,0 +1,23 @@
+"""Rule fit_tiny_vae: the tiny VAE trained to reconstruct the training blocks' frames."""
+
+import numpy as np
+import torch
+
+from eegdecode import log_to_file
+from eegdecode.artifacts import FRAME_AXES, read_array
+from eegdecode.devices import cpu_threads
+from eegdecode.stimulus import fit_vae, load_vae, save_vae
+
+with log_to_file(snakemake.log[0]):
+    settings = snakemake.params.fit
+    torch.set_num_threads(cpu_threads(snakemake.threads))
+    frames = np.concatenate(
+        [read_array(path, "frames", axes=FRAME_AXES).data for path in snakemake.input.frames]
+    )
+    vae = load_vae(snakemake.input.model)
+    fit_vae(
+        vae, frames.reshape(-1, *frames.shape[2:]), steps=settings["steps"],
+        batch_size=settings["batch_size"], lr=settings["lr"], kl_weight=settings["kl_weight"],
+        seed=settings["seed"],
+    )  # fmt: skip
+    save_vae(vae, snakemake.output.folder)
