@@ -1,7 +1,12 @@
 import numpy as np
 import pytest
 
-from eegdecode.training import Standardizer, leave_one_block_out, take_blocks
+from eegdecode.training import (
+    Standardizer,
+    chronological_windows,
+    leave_one_block_out,
+    take_blocks,
+)
 
 
 def test_folds_follow_eeg_vp():
@@ -49,3 +54,30 @@ def test_standardizer_guards():
         ValueError, match=r"Features of shape \(3,\) do not match the fitted \(2,\)"
     ):
         Standardizer.fit(constant).transform(np.ones((4, 3)))
+
+
+def test_chronological_windows_keep_the_parts_apart():
+    sfreq, n_samples = 1024.0, 1024 * 120
+    windows = chronological_windows(n_samples, sfreq)
+    assert (windows.window, windows.context, windows.span) == (410, 410, 1230)
+    covered = {
+        name: np.unique(np.concatenate([np.arange(s, s + windows.span) for s in starts]))
+        for name, starts in windows.starts.items()
+    }
+    # No sample of any input span is shared, and one span separates consecutive parts.
+    assert covered["train"].max() < windows.boundaries[0]
+    assert covered["validation"].min() >= covered["train"].max() + windows.span
+    assert covered["test"].min() >= covered["validation"].max() + windows.span
+    assert covered["test"].max() < n_samples
+    assert np.all(np.diff(windows.starts["train"]) == 26)  # 25 ms at 1024 Hz
+    # Test targets tile the test part without overlap.
+    targets = windows.target_starts("test")
+    assert np.all(np.diff(targets) == windows.window)
+    assert windows.boundaries == (round(0.81 * n_samples), round(0.9 * n_samples))
+
+
+def test_chronological_windows_refuse_a_recording_too_short():
+    with pytest.raises(ValueError, match=r"validation part .* shorter than one input span of 1230"):
+        chronological_windows(1024 * 12, 1024.0)
+    with pytest.raises(ValueError, match="fractions must be three positive shares summing to 1"):
+        chronological_windows(10_000, 1024.0, fractions=(0.8, 0.1, 0.2))

@@ -1,13 +1,24 @@
-"""Signal processing: segmentation into clips, sliding windows, DE/PSD band features."""
+"""Signal processing: segmentation into clips, sliding windows, DE/PSD band features,
+high-gamma envelopes."""
 
 from .features import SEED_DV_BANDS, BandFeatures, de_psd, hann_matlab
+from .highgamma import (
+    HIGH_GAMMA_BAND,
+    highgamma_envelope,
+    highgamma_filter,
+    line_noise_frequencies,
+)
 from .segmentation import segment, sliding_windows
 
 __all__ = [
+    "HIGH_GAMMA_BAND",
     "SEED_DV_BANDS",
     "BandFeatures",
     "de_psd",
     "hann_matlab",
+    "highgamma_envelope",
+    "highgamma_filter",
+    "line_noise_frequencies",
     "segment",
     "sliding_windows",
 ]
