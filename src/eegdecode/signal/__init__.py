@@ -1,5 +1,5 @@
 """Signal processing: segmentation into clips, sliding windows, DE/PSD band features,
-high-gamma envelopes."""
+high-gamma envelopes, log-mel spectrograms."""
 
 from .features import SEED_DV_BANDS, BandFeatures, de_psd, hann_matlab
 from .highgamma import (
@@ -8,17 +8,20 @@ from .highgamma import (
     highgamma_filter,
     line_noise_frequencies,
 )
+from .mel import MelConfig, log_mel_spectrogram
 from .segmentation import segment, sliding_windows
 
 __all__ = [
     "HIGH_GAMMA_BAND",
     "SEED_DV_BANDS",
     "BandFeatures",
+    "MelConfig",
     "de_psd",
     "hann_matlab",
     "highgamma_envelope",
     "highgamma_filter",
     "line_noise_frequencies",
+    "log_mel_spectrogram",
     "segment",
     "sliding_windows",
 ]
