@@ -179,7 +179,7 @@ def demo_captions(plan: DemoPlan) -> list[list[str]]:
     return captions
 
 
-def _pink_noise(rng: np.random.Generator, shape: tuple[int, ...], sfreq: float) -> np.ndarray:
+def pink_noise(rng: np.random.Generator, shape: tuple[int, ...], sfreq: float) -> np.ndarray:
     """Noise with a 1/f power spectrum above 1 Hz, scaled to BACKGROUND_RMS_UV."""
     n_times = shape[-1]
     spectrum = np.fft.rfft(rng.standard_normal(shape), axis=-1)
@@ -248,7 +248,7 @@ def make_demo_eeg(
     rng = np.random.default_rng([seed, 2, subject])
     sfreq = protocol.sfreq
     shape = (protocol.n_blocks, n_channels, protocol.block_samples)
-    eeg = _pink_noise(rng, shape, sfreq)
+    eeg = pink_noise(rng, shape, sfreq)
 
     frequencies = concept_frequencies(protocol.n_concepts, seed=seed)
     # Each concept drives a random half of the signal channels strongly and the rest weakly.
