@@ -1,5 +1,6 @@
 """Networks, one per file, each built from an explicit config dataclass."""
 
+from .audio_seq2seq import AudioSeq2Seq, AudioSeq2SeqConfig
 from .base import ModelConfig, PretrainedModel
 from .frame_classifier import FrameClassifier, FrameClassifierConfig
 from .glfnet import GLFNet, GLFNetConfig
@@ -14,6 +15,7 @@ from .shallownet import ShallowNet, ShallowNetConfig
 MODEL_CLASSES = {
     model.__name__: model
     for model in (
+        AudioSeq2Seq,
         FrameClassifier,
         GLFNet,
         GLFNetMLP,
@@ -27,6 +29,8 @@ MODEL_CLASSES = {
 
 __all__ = [
     "MODEL_CLASSES",
+    "AudioSeq2Seq",
+    "AudioSeq2SeqConfig",
     "FrameClassifier",
     "FrameClassifierConfig",
     "GLFNet",
