@@ -1,14 +1,13 @@
 """BrainKaraoke's RNN encoder-decoder: high-gamma windows → log-mel frames (brain-to-audio
 spec §6)."""
 
-import math
 from dataclasses import dataclass
 
 import torch
 from torch import nn
 from torch.nn import functional
 
-from .base import ModelConfig, PretrainedModel
+from .base import ModelConfig, PretrainedModel, sinusoidal_encoding
 
 
 @dataclass(frozen=True)
@@ -66,15 +65,6 @@ class AudioSeq2SeqConfig(ModelConfig):
     postnet_kernel: int = 5
     teacher_forcing: float = 0.1
     flip_time: bool = True
-
-
-def _positional_encoding(length: int, dim: int) -> torch.Tensor:
-    position = torch.arange(length, dtype=torch.float32)[:, None]
-    frequency = torch.exp(torch.arange(0, dim, 2, dtype=torch.float32) * (-math.log(1e4) / dim))
-    encoding = torch.zeros(length, dim)
-    encoding[:, 0::2] = torch.sin(position * frequency)
-    encoding[:, 1::2] = torch.cos(position * frequency)
-    return encoding
 
 
 class LocationSensitiveAttention(nn.Module):
@@ -157,7 +147,7 @@ class AudioSeq2Seq(PretrainedModel):
             seeg = seeg.flip(-1)
         features = self.front_end(seeg).transpose(1, 2)  # (B, T, conv channels)
         steps = features.shape[1]
-        encoding = _positional_encoding(steps, self.config.positional_dim).to(features)
+        encoding = sinusoidal_encoding(steps, self.config.positional_dim).to(features)
         features = torch.cat([features, encoding.expand(len(features), -1, -1)], dim=-1)
         outputs, final = self.encoder(functional.dropout(features, self.config.dropout,
                                                          self.training))  # fmt: skip
@@ -171,7 +161,7 @@ class AudioSeq2Seq(PretrainedModel):
         forced = None
         if targets is not None and self.training and c.teacher_forcing > 0:
             forced = torch.rand(batch, device=keys.device) < c.teacher_forcing
-        encoding = _positional_encoding(c.n_frames, c.positional_dim).to(keys)
+        encoding = sinusoidal_encoding(c.n_frames, c.positional_dim).to(keys)
         previous_frame = keys.new_zeros(batch, c.n_mels)
         previous = keys.new_zeros(batch, steps)
         cumulative = keys.new_zeros(batch, steps)

@@ -7,6 +7,7 @@ and never downloads, and rejects config keys the model does not know, by name.
 
 import dataclasses
 import json
+import math
 import typing
 from pathlib import Path
 from typing import Any, ClassVar
@@ -92,3 +93,13 @@ class PretrainedModel(nn.Module):
         model = cls(cls.config_class.from_dict(document["config"]))
         model.load_state_dict(load_file(folder / WEIGHTS_NAME, device=str(device)))
         return model.to(device)
+
+
+def sinusoidal_encoding(length: int, dim: int) -> torch.Tensor:
+    """Transformer positional encodings (Vaswani et al. 2017), shape (length, dim)."""
+    position = torch.arange(length)[:, None]
+    frequency = torch.exp(torch.arange(0, dim, 2) * (-math.log(10000.0) / dim))
+    table = torch.zeros(length, dim)
+    table[:, 0::2] = torch.sin(position * frequency)
+    table[:, 1::2] = torch.cos(position * frequency[: dim // 2])
+    return table

@@ -1,13 +1,12 @@
 """EEG2Video's Seq2Seq: EEGNet window embeddings → a transformer → the clip's video latents."""
 
-import math
 from dataclasses import dataclass
 
 import torch
 from torch import nn
 
 from .._validation import check_option
-from .base import ModelConfig, PretrainedModel
+from .base import ModelConfig, PretrainedModel, sinusoidal_encoding
 
 DECODINGS = ("autoregressive", "teacher_forcing")
 
@@ -105,15 +104,6 @@ class EEGNetEmbedding(nn.Module):
         return self.projection(self.layers(x.unsqueeze(1)))
 
 
-def _sinusoids(length: int, d_model: int) -> torch.Tensor:
-    position = torch.arange(length)[:, None]
-    frequency = torch.exp(torch.arange(0, d_model, 2) * (-math.log(10000.0) / d_model))
-    table = torch.zeros(length, d_model)
-    table[:, 0::2] = torch.sin(position * frequency)
-    table[:, 1::2] = torch.cos(position * frequency[: d_model // 2])
-    return table
-
-
 class Seq2Seq(PretrainedModel):
     """Encode a clip's EEG windows, then decode its latent frames one after another.
 
@@ -151,7 +141,9 @@ class Seq2Seq(PretrainedModel):
         if config.decoding == "teacher_forcing":
             self.frame_projection = nn.Linear(config.latent_size, config.d_model)
         length = max(config.n_windows, config.n_frames + 1)
-        self.register_buffer("positions", _sinusoids(length, config.d_model), persistent=False)
+        self.register_buffer(
+            "positions", sinusoidal_encoding(length, config.d_model), persistent=False
+        )
 
     @property
     def trains_with_targets(self) -> bool:
