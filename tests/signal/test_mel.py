@@ -63,3 +63,19 @@ def test_bad_audio_is_refused():
         log_mel_spectrogram(np.array([0.0, np.nan]))
     with pytest.raises(ValueError, match=r"Nyquist \(4000 Hz\)"):
         MelConfig(sfreq=8000)
+
+
+def test_griffin_lim_inverts_the_mel_spectrogram():
+    from eegdecode.datasets.speech_demo import synthesize_speech
+    from eegdecode.evaluation.audio import pearson_per_bin
+    from eegdecode.signal import griffin_lim
+
+    speech = synthesize_speech(3.0, seed=0)
+    mel = log_mel_spectrogram(speech.audio)
+    audio = griffin_lim(mel, n_iter=32)
+    assert audio.dtype == np.float32 and abs(len(audio) - len(speech.audio)) < 256
+    again = log_mel_spectrogram(audio)
+    n = min(len(mel), len(again))
+    assert pearson_per_bin(again[:n], mel[:n]).mean() > 0.8
+    with pytest.raises(ValueError, match=r"\(n_frames, 80\)"):
+        griffin_lim(mel.T)

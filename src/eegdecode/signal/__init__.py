@@ -8,7 +8,7 @@ from .highgamma import (
     highgamma_filter,
     line_noise_frequencies,
 )
-from .mel import MelConfig, log_mel_spectrogram
+from .mel import MelConfig, griffin_lim, log_mel_spectrogram
 from .segmentation import segment, sliding_windows
 
 __all__ = [
@@ -17,6 +17,7 @@ __all__ = [
     "BandFeatures",
     "MelConfig",
     "de_psd",
+    "griffin_lim",
     "hann_matlab",
     "highgamma_envelope",
     "highgamma_filter",

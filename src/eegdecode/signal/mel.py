@@ -102,3 +102,44 @@ def log_mel_spectrogram(audio: np.ndarray, config: MelConfig = MelConfig()) -> n
     )  # fmt: skip
     mel = config.filters() @ magnitude
     return np.log(np.maximum(mel, config.floor)).T.astype(np.float32)
+
+
+def griffin_lim(
+    log_mel: np.ndarray, config: MelConfig = MelConfig(), *, n_iter: int = 60, seed: int = 0
+) -> np.ndarray:
+    """Audio from a log-mel spectrogram: the filter bank's pseudo-inverse, then Griffin-Lim.
+
+    The vocoder of the demo and the fallback when no WaveGlow checkpoint is configured; its
+    phase is estimated, so it sounds buzzy, but it needs no weights.
+
+    Parameters
+    ----------
+    log_mel : ndarray, shape (n_frames, n_mels)
+        As :func:`log_mel_spectrogram` returns it.
+    config : MelConfig
+        The settings it was computed with.
+    n_iter : int
+        Griffin-Lim iterations.
+    seed : int
+        Seeds the initial phase.
+
+    Returns
+    -------
+    audio : ndarray of float32, shape ((n_frames − 1) · hop_length,)
+        In [−1, 1].
+    """
+    import librosa
+
+    if log_mel.ndim != 2 or log_mel.shape[1] != config.n_mels:
+        raise ValueError(f"log_mel must be (n_frames, {config.n_mels}), got shape {log_mel.shape}.")
+    slaney = config.filterbank == "slaney"
+    magnitude = librosa.feature.inverse.mel_to_stft(
+        np.exp(log_mel.T.astype(np.float64)), sr=config.sfreq, n_fft=config.n_fft, power=1.0,
+        fmin=config.fmin, fmax=config.fmax, htk=not slaney, norm="slaney" if slaney else None,
+    )  # fmt: skip
+    audio = librosa.griffinlim(
+        magnitude, n_iter=n_iter, hop_length=config.hop_length, win_length=config.win_length,
+        n_fft=config.n_fft, window="hann", center=True, pad_mode="reflect",
+        random_state=np.random.default_rng(seed),
+    )  # fmt: skip
+    return np.clip(audio, -1.0, 1.0).astype(np.float32)

@@ -1,0 +1,59 @@
+import numpy as np
+import pytest
+from scipy import stats
+
+from eegdecode.evaluation.audio import (
+    evaluate_mel,
+    mel_cepstral_distortion,
+    pearson_per_bin,
+    split_point_baseline,
+)
+
+
+def _smooth_mel(n_frames=600, n_mels=20, seed=0):
+    """Slowly varying log-mel-like sequences, so that re-alignment destroys correlation."""
+    rng = np.random.default_rng(seed)
+    kernel = np.hanning(15)
+    noise = rng.standard_normal((n_frames + 14, n_mels))
+    return np.stack([np.convolve(noise[:, b], kernel, "valid") for b in range(n_mels)], axis=1)
+
+
+def test_pearson_per_bin_matches_scipy_and_handles_constant_bins():
+    rng = np.random.default_rng(0)
+    predicted, target = rng.standard_normal((2, 50, 4))
+    expected = [stats.pearsonr(predicted[:, b], target[:, b])[0] for b in range(4)]
+    np.testing.assert_allclose(pearson_per_bin(predicted, target), expected, rtol=1e-6)
+    windows = rng.standard_normal((3, 35, 4))
+    per_window = pearson_per_bin(windows, windows[::-1].copy())
+    assert per_window.shape == (3, 4)
+    target[:, 2] = 1.0
+    assert pearson_per_bin(predicted, target)[2] == 0.0
+
+
+def test_mcd_is_zero_for_identical_and_ignores_loudness():
+    target = _smooth_mel()
+    assert mel_cepstral_distortion(target, target) == 0.0
+    # A constant offset of every bin only changes c0, which MCD leaves out.
+    assert mel_cepstral_distortion(target + 3.0, target) == pytest.approx(0.0, abs=1e-9)
+    assert mel_cepstral_distortion(target + 0.5 * _smooth_mel(seed=1), target) > 0.5
+
+
+def test_split_point_baseline_sits_at_zero_for_a_perfect_prediction():
+    target = _smooth_mel()
+    chance = split_point_baseline(target, target, n_shuffles=200)
+    assert chance.shape == (200,) and abs(chance.mean()) < 0.05
+    assert pearson_per_bin(target, target).mean() == pytest.approx(1.0)
+
+
+def test_evaluate_mel_reports_metrics_beside_their_chance():
+    target = _smooth_mel()
+    noisy = target + _smooth_mel(seed=1)
+    metrics = evaluate_mel(noisy.reshape(20, 30, -1), target.reshape(20, 30, -1), n_shuffles=200)
+    r = metrics["pearson_r"]
+    assert 0.5 < r["mean"] < 0.9 and r["mean"] > r["chance_95"] and len(r["per_bin"]) == 20
+    assert metrics["mcd_db"]["mean"] < metrics["mcd_db"]["chance"]
+    assert metrics["pearson_r_per_window"]["constant_bins"] == 0
+    with pytest.raises(ValueError, match=r"\(n_windows, n_frames, n_mels\)"):
+        evaluate_mel(noisy, target)
+    with pytest.raises(ValueError, match="differ in shape"):
+        evaluate_mel(noisy.reshape(20, 30, -1), target.reshape(30, 20, -1))
