@@ -10,6 +10,7 @@ from .mlpnet import MLPNet, MLPNetConfig
 from .semantic import SemanticPredictor, SemanticPredictorConfig
 from .seq2seq import Seq2Seq, Seq2SeqConfig
 from .shallownet import ShallowNet, ShallowNetConfig
+from .waveglow import WaveGlow, WaveGlowConfig, load_waveglow_checkpoint
 
 # Every saved model names its class in config.json; loading finds the class here.
 MODEL_CLASSES = {
@@ -24,6 +25,7 @@ MODEL_CLASSES = {
         SemanticPredictor,
         Seq2Seq,
         ShallowNet,
+        WaveGlow,
     )
 }
 
@@ -49,4 +51,7 @@ __all__ = [
     "Seq2SeqConfig",
     "ShallowNet",
     "ShallowNetConfig",
+    "WaveGlow",
+    "WaveGlowConfig",
+    "load_waveglow_checkpoint",
 ]
