@@ -38,6 +38,16 @@ class Standardizer:
             )
         return ((samples - self.mean) / self.scale).astype(np.float32)
 
+    @classmethod
+    def fit_channels(cls, windows: np.ndarray) -> "Standardizer":
+        """Per-channel mean and std over windows and time of (..., channel, time) windows."""
+        n_channels = windows.shape[-2]
+        return cls.fit(np.moveaxis(windows, -2, -1).reshape(-1, n_channels))
+
+    def transform_channels(self, windows: np.ndarray) -> np.ndarray:
+        """Standardise (..., channel, time) windows with a :meth:`fit_channels` scaler."""
+        return ((windows - self.mean[:, None]) / self.scale[:, None]).astype(np.float32)
+
     def to_dict(self) -> dict:
         return {"mean": self.mean.tolist(), "scale": self.scale.tolist()}
 

@@ -76,16 +76,6 @@ def _read_normalization(folder: Path) -> dict:
     return json.loads((folder / NORMALIZATION).read_text())
 
 
-def _channel_standardizer(raw_train: np.ndarray) -> Standardizer:
-    """Per-channel mean and std over samples and time of (..., channel, time) windows."""
-    n_chans = raw_train.shape[-2]
-    return Standardizer.fit(np.moveaxis(raw_train, -2, -1).reshape(-1, n_chans))
-
-
-def _scale_channels(raw: np.ndarray, standardizer: Standardizer) -> np.ndarray:
-    return ((raw - standardizer.mean[:, None]) / standardizer.scale[:, None]).astype(np.float32)
-
-
 @dataclass
 class TrainedGLMNet:
     """A trained GLMNet with the statistics its inputs are normalised by."""
@@ -125,7 +115,7 @@ class TrainedGLMNet:
     def inputs(self, raw: np.ndarray, de: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
         """Normalised model inputs from (n, channel, time) windows and (n, channel, band) DE."""
         return (
-            torch.from_numpy(_scale_channels(raw, self.raw_scaler)),
+            torch.from_numpy(self.raw_scaler.transform_channels(raw)),
             torch.from_numpy(self.de_scaler.transform(de)),
         )
 
@@ -182,7 +172,7 @@ def train_glmnet(
     raw_train, de_train, y_train = _windows_and_labels(raw, de, labels, split.train)
     trained = TrainedGLMNet(
         model=None,
-        raw_scaler=_channel_standardizer(raw_train),
+        raw_scaler=Standardizer.fit_channels(raw_train),
         de_scaler=Standardizer.fit(de_train),
         split=split,
     )

@@ -1,0 +1,58 @@
+import numpy as np
+import pytest
+
+from eegdecode.datasets.speech_demo import make_demo_seeg, synthesize_speech
+from eegdecode.evaluation.audio import evaluate_mel
+from eegdecode.signal import MelConfig, highgamma_envelope, log_mel_spectrogram
+from eegdecode.training import TrainConfig, chronological_windows
+from eegdecode.training.audio import mel_frames_per_window, train_audio_decoder, window_pairs
+
+SEEG_SFREQ = 1024.0
+MEL = MelConfig()
+
+
+def test_window_pairs_cut_the_frames_of_each_target_window():
+    n_times = int(60 * SEEG_SFREQ)
+    envelope = np.arange(n_times, dtype=np.float32)[None].repeat(3, axis=0)
+    n_mel_frames = MEL.n_frames(int(60 * MEL.sfreq))
+    log_mel = np.arange(n_mel_frames, dtype=np.float32)[:, None].repeat(80, axis=1)
+    windows = chronological_windows(n_times, SEEG_SFREQ)
+    inputs, targets = window_pairs(envelope, SEEG_SFREQ, log_mel, MEL, windows, "test")
+    assert mel_frames_per_window(0.4, MEL) == 35
+    assert inputs.shape == (len(windows.starts["test"]), 3, 1230) and targets.shape[1:] == (35, 80)
+    np.testing.assert_array_equal(inputs[:, 0, 0], windows.starts["test"])
+    # Frame k is centred at k · hop / sfreq: the first target frame sits at the target's start.
+    expected = np.round(windows.target_starts("test") / SEEG_SFREQ * MEL.sfreq / MEL.hop_length)
+    np.testing.assert_array_equal(targets[:, 0, 0], expected)
+    np.testing.assert_array_equal(
+        targets[:, :, 0] - targets[:, :1, 0], np.tile(np.arange(35), (len(targets), 1))
+    )
+    with pytest.raises(ValueError, match="the audio is shorter than the sEEG"):
+        window_pairs(envelope, SEEG_SFREQ, log_mel[:1000], MEL, windows, "test")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("signal_strength", "planted"), [(1.0, True), (0.0, False)])
+def test_decoded_mel_beats_chance_only_on_planted_seeg(signal_strength, planted):
+    """The whole package chain on the speech demo. Measured when written: r 0.79 against a
+    split-point 95th percentile of 0.36 planted; 0.12 against 0.16 null (about 40 s each)."""
+    speech = synthesize_speech(150.0, seed=0)
+    seeg = make_demo_seeg(speech, n_channels=16, seed=0, signal_strength=signal_strength)
+    envelope = highgamma_envelope(seeg, SEEG_SFREQ)
+    log_mel = log_mel_spectrogram(speech.audio, MEL)
+    windows = chronological_windows(seeg.shape[1], SEEG_SFREQ, hop_s=0.1)
+    pairs = {split: window_pairs(envelope, SEEG_SFREQ, log_mel, MEL, windows, split)
+             for split in ("train", "validation", "test")}  # fmt: skip
+    trained = train_audio_decoder(
+        pairs["train"], pairs["validation"],
+        model_config={"hidden": 48, "encoder_layers": 1, "prenet_dim": 32,
+                      "postnet_channels": 32, "dropout": 0.0},
+        train_config=TrainConfig(epochs=12, batch_size=64, optimizer="adamw", lr=2e-3,
+                                 monitor="val_loss"),
+    )  # fmt: skip
+    metrics = evaluate_mel(trained.predict(pairs["test"][0]), pairs["test"][1], n_shuffles=200)
+    r = metrics["pearson_r"]
+    if planted:
+        assert r["mean"] > r["chance_95"] + 0.1
+    else:
+        assert r["mean"] < r["chance_95"] + 0.05
