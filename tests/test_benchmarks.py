@@ -47,3 +47,17 @@ def test_diffusion_benchmark_prints_its_table():
     assert len(rows) == 4 and all(float(row[-2]) > 0 for row in rows)
     assert "video UNet / 2D reference, train step" in done.stdout
     assert "one generated clip, 5 PNDM steps" in done.stdout
+
+
+def test_audio_benchmark_prints_its_table():
+    command = [sys.executable, "benchmarks/audio.py", "--quick"]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    for name in ("highgamma_envelope", "per-channel scipy loop"):
+        row = next(line for line in done.stdout.splitlines() if line.startswith(name))
+        assert float(row.split()[-1]) > 0
+    assert "speed-up over the per-channel loop" in done.stdout
+    factors = [
+        line for line in done.stdout.splitlines() if line.startswith(("Griffin", "WaveGlow"))
+    ]
+    assert len(factors) >= 2 and all(float(line.split()[-1]) > 0 for line in factors)
