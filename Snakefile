@@ -20,6 +20,11 @@
 #   predictions/sub<N>_semantic.h5   train_semantic  test block, class order (class, rep, token, feature)
 #   predictions/sub<N>_fast_slow.h5  train_dynamic   test block, class order (class, rep)
 #   predictions/sub<N>_latents.h5    train_seq2seq   test block, class order (class, rep, frame, ...)
+#   pretrained/fitted_vae/vae/       fit_tiny_vae    the tiny VAE trained on the frames (demo only)
+#   models/video_diffusion/          finetune_video_diffusion  unet/, scheduler/, negative_embedding
+#   generated/sub<N>_<mode>.h5 + /   generate        clips in class order, {i}.gif and {i}.mp4
+#   evaluation/sub<N>_<mode>.json    evaluate_generation  SSIM, N-way accuracy beside chance
+#   evaluation/summary.{csv,png}     evaluation_summary   mean ± std over subjects per mode
 # results/pretrained/tiny-stable-diffusion/   build_tiny_stable_diffusion (demo only)
 #   benchmarks/<rule>/        run time and memory per job
 # logs/<rule>/<dataset>/      one log per job
