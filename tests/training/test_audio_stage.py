@@ -29,6 +29,9 @@ def test_window_pairs_cut_the_frames_of_each_target_window():
     )
     with pytest.raises(ValueError, match="the audio is shorter than the sEEG"):
         window_pairs(envelope, SEEG_SFREQ, log_mel[:1000], MEL, windows, "test")
+    with pytest.raises(ValueError, match="monitor 'val_loss'"):
+        train_audio_decoder((inputs, targets), (inputs, targets), model_config={},
+                            train_config=TrainConfig(monitor="val_accuracy"))  # fmt: skip
 
 
 @pytest.mark.slow

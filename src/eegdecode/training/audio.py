@@ -100,6 +100,11 @@ def train_audio_decoder(
     Envelopes are z-scored per channel with the training part's statistics (spec §3); the
     targets are used as they are.
     """
+    if train_config.monitor not in ("val_loss", "train_loss"):
+        raise ValueError(
+            f"The audio decoder is a regression: monitor 'val_loss' (or 'train_loss'), not "
+            f"{train_config.monitor!r}."
+        )
     inputs, targets = train
     scaler = Standardizer.fit_channels(inputs)
     config = AudioSeq2SeqConfig.from_dict(
