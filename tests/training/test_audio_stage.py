@@ -5,7 +5,12 @@ from eegdecode.datasets.speech_demo import make_demo_seeg, synthesize_speech
 from eegdecode.evaluation.audio import evaluate_mel
 from eegdecode.signal import MelConfig, highgamma_envelope, log_mel_spectrogram
 from eegdecode.training import TrainConfig, chronological_windows
-from eegdecode.training.audio import mel_frames_per_window, train_audio_decoder, window_pairs
+from eegdecode.training.audio import (
+    TrainedAudioDecoder,
+    mel_frames_per_window,
+    train_audio_decoder,
+    window_pairs,
+)
 
 SEEG_SFREQ = 1024.0
 MEL = MelConfig()
@@ -36,7 +41,7 @@ def test_window_pairs_cut_the_frames_of_each_target_window():
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("signal_strength", "planted"), [(1.0, True), (0.0, False)])
-def test_decoded_mel_beats_chance_only_on_planted_seeg(signal_strength, planted):
+def test_decoded_mel_beats_chance_only_on_planted_seeg(signal_strength, planted, tmp_path):
     """The whole package chain on the speech demo. Measured when written: r 0.79 against a
     split-point 95th percentile of 0.36 planted; 0.12 against 0.16 null (about 40 s each)."""
     speech = synthesize_speech(150.0, seed=0)
@@ -53,7 +58,10 @@ def test_decoded_mel_beats_chance_only_on_planted_seeg(signal_strength, planted)
         train_config=TrainConfig(epochs=12, batch_size=64, optimizer="adamw", lr=2e-3,
                                  monitor="val_loss"),
     )  # fmt: skip
-    metrics = evaluate_mel(trained.predict(pairs["test"][0]), pairs["test"][1], n_shuffles=200)
+    predicted = trained.predict(pairs["test"][0])
+    reloaded = TrainedAudioDecoder.load(trained.save(tmp_path / "decoder"))
+    np.testing.assert_allclose(reloaded.predict(pairs["test"][0]), predicted, atol=1e-5)
+    metrics = evaluate_mel(predicted, pairs["test"][1], n_shuffles=200)
     r = metrics["pearson_r"]
     if planted:
         assert r["mean"] > r["chance_95"] + 0.1

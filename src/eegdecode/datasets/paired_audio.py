@@ -69,27 +69,28 @@ def load_seeg(
     if not path.is_file():
         raise FileNotFoundError(f"sEEG file {str(path)!r} does not exist.")
     suffix = path.suffix.lower()
-    try:
-        if suffix == ".npy":
-            if sfreq is None:
-                raise ValueError(f"{path} is a bare array: state its sampling rate (seeg_sfreq).")
+    if suffix == ".npy":
+        if sfreq is None:
+            raise ValueError(f"{path} is a bare array: state its sampling rate (seeg_sfreq).")
+        try:
             data = np.load(path, allow_pickle=False)
-            if data.ndim != 2:
-                raise ValueError(f"{path} must hold a 2-D (time, channel) array, got {data.shape}.")
-            data = data.T if time_axis == 0 else data
-            names = [f"ch{index + 1}" for index in range(len(data))]
-            file_sfreq = sfreq
-        elif suffix == ".nwb":
-            data, file_sfreq, names = _load_nwb(path)
-        else:
-            import mne
+        except (OSError, ValueError) as error:
+            raise ValueError(f"Cannot read the sEEG file {path}: {error}") from error
+        if data.ndim != 2:
+            raise ValueError(f"{path} must hold a 2-D (time, channel) array, got {data.shape}.")
+        data = data.T if time_axis == 0 else data
+        names = [f"ch{index + 1}" for index in range(len(data))]
+        file_sfreq = sfreq
+    elif suffix == ".nwb":
+        data, file_sfreq, names = _load_nwb(path)
+    else:
+        import mne
 
+        try:
             raw = mne.io.read_raw(path, preload=True, verbose="error")
-            data, file_sfreq, names = raw.get_data(), raw.info["sfreq"], list(raw.ch_names)
-    except (OSError, ValueError, RuntimeError, KeyError) as error:
-        if isinstance(error, ValueError) and str(path) in str(error):
-            raise
-        raise ValueError(f"Cannot read the sEEG file {path}: {error}") from error
+        except (OSError, ValueError, RuntimeError, KeyError) as error:
+            raise ValueError(f"Cannot read the sEEG file {path}: {error}") from error
+        data, file_sfreq, names = raw.get_data(), raw.info["sfreq"], list(raw.ch_names)
     if sfreq is not None and not np.isclose(file_sfreq, sfreq):
         raise ValueError(
             f"{path} is sampled at {file_sfreq:g} Hz, but the config says {sfreq:g} Hz."

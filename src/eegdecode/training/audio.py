@@ -1,6 +1,7 @@
 """The audio decoder's stage: windows of high-gamma envelopes and their mel frames, training
 on the first part of the recording, prediction of the non-overlapping test windows."""
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +14,8 @@ from ..signal.mel import MelConfig
 from .loop import FitResult, TrainConfig, fit, predict
 from .scaling import Standardizer
 from .splits import ChronologicalWindows
+
+NORMALIZATION = "normalization.json"
 
 
 def mel_frames_per_window(window_s: float, mel: MelConfig) -> int:
@@ -70,7 +73,7 @@ class TrainedAudioDecoder:
 
     model: AudioSeq2Seq
     scaler: Standardizer
-    fit: FitResult
+    fit: FitResult | None = None
 
     def predict(self, inputs: np.ndarray, *, batch_size: int = 256) -> np.ndarray:
         """(n_windows, n_channels, span) envelopes → (n_windows, n_frames, n_mels) log-mel."""
@@ -83,8 +86,18 @@ class TrainedAudioDecoder:
         folder = Path(folder)
         with atomic_path(folder) as temporary:
             self.model.save_pretrained(temporary)
-            write_json(temporary / "normalization.json", {"envelope": self.scaler.to_dict()})
+            write_json(temporary / NORMALIZATION, {"envelope": self.scaler.to_dict()})
         return folder
+
+    @classmethod
+    def load(cls, folder: str | Path) -> "TrainedAudioDecoder":
+        """Read what :meth:`save` wrote (the training history is not kept)."""
+        folder = Path(folder)
+        if not (folder / NORMALIZATION).is_file():
+            raise FileNotFoundError(f"Model folder {str(folder)!r} lacks {NORMALIZATION}.")
+        stats = json.loads((folder / NORMALIZATION).read_text())
+        return cls(AudioSeq2Seq.from_pretrained(folder), Standardizer.from_dict(stats["envelope"]),
+                   fit=None)  # fmt: skip
 
 
 def train_audio_decoder(
