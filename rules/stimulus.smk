@@ -28,6 +28,12 @@ if is_activated("pretrained/tiny"):
             ),
         output:
             folder=directory(f"{RESULTS}/pretrained/fitted_vae"),
+            curve=report(
+                f"{RESULTS}/qc/tiny_vae_fit.png",
+                caption="../workflow/report/tiny_vae_fit.rst",
+                category="Stimulus",
+                subcategory="Tiny VAE",
+            ),
         log:
             f"logs/fit_tiny_vae/{NAME}.log",
         params:

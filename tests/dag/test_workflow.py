@@ -200,6 +200,11 @@ def test_generated_videos_and_their_evaluation(demo_run):
     assert {row["mode"] for row in rows} == {"full", "no_dana", "no_seq2seq"}
     assert {row["n_subjects"] for row in rows} == {"2"}
     assert (results / "qc/sub1_full_generated.png").stat().st_size > 5_000
+    # The demo encodes and decodes with its fitted VAE, not the random one.
+    assert (results / "pretrained/fitted_vae/vae/diffusion_pytorch_model.safetensors").is_file()
+    latent_attrs = read_attrs(results / "stimulus/latents/block1.h5")
+    assert latent_attrs["model"].endswith("pretrained/fitted_vae")
+    assert (results / "qc/tiny_vae_fit.png").stat().st_size > 5_000
 
 
 def test_second_run_does_nothing(demo_run):

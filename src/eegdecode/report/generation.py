@@ -4,12 +4,17 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 
-def plot_finetune_loss(history: list[dict]) -> plt.Figure:
-    """The denoising loss of fine-tuning against the optimiser step."""
+def plot_finetune_loss(
+    history: list[dict],
+    *,
+    title: str = "Video diffusion fine-tuning",
+    ylabel: str = "noise-prediction MSE",
+) -> plt.Figure:
+    """A step-based training loss (rows with ``step`` and ``loss``) against the optimiser step."""
     figure, axes = plt.subplots(figsize=(6, 3.5), layout="constrained")
     axes.plot([row["step"] for row in history], [row["loss"] for row in history])
-    axes.set(xlabel="step", ylabel="noise-prediction MSE", yscale="log")
-    axes.set_title("Video diffusion fine-tuning")
+    axes.set(xlabel="step", ylabel=ylabel, yscale="log")
+    axes.set_title(title)
     return figure
 
 
