@@ -120,15 +120,33 @@ def test_a_checkpoint_of_other_settings_is_not_resumed(tmp_path):
     [
         ("steplr", lambda lrs: lrs[0] == pytest.approx(1e-2) and lrs[2] == pytest.approx(1e-3)),
         ("cosine", lambda lrs: lrs[-1] == pytest.approx(1e-4, abs=1e-9) and lrs[0] < 1e-2),
+        ("multistep", lambda lrs: lrs == pytest.approx([1e-2, 1e-3, 1e-3, 1e-4])),
     ],
 )
 def test_schedulers(scheduler, check):
     train, validation, _ = _problem()
     config = TrainConfig(
-        epochs=4, batch_size=64, lr=1e-2, scheduler=scheduler, step_size=2, gamma=0.1, min_lr=1e-4
-    )
+        epochs=4, batch_size=64, lr=1e-2, scheduler=scheduler, step_size=2, milestones=[1, 3],
+        gamma=0.1, min_lr=1e-4,
+    )  # fmt: skip
     history = fit(_model(), train, validation, loss="cross_entropy", config=config).history
     assert check([row["lr"] for row in history])
+
+
+def test_gradient_clipping_bounds_each_step():
+    # Adam's step does not depend on the gradient's scale until that scale nears its eps
+    # (1e-8), so clipping the norm to far below eps all but stops training.
+    train, _, _ = _problem()
+    moved = {}
+    for grad_clip in (None, 1e-14):
+        model = _model()
+        before = torch.cat([p.detach().flatten().clone() for p in model.parameters()])
+        config = TrainConfig(epochs=1, batch_size=64, monitor="train_loss", grad_clip=grad_clip)
+        fit(model, train, None, loss="cross_entropy", config=config)
+        after = torch.cat([p.detach().flatten() for p in model.parameters()])
+        moved[grad_clip] = float((after - before).abs().max())
+    assert moved[None] > 1e-3
+    assert moved[1e-14] < 1e-4
 
 
 def test_plateau_scheduler_and_early_stopping():
@@ -150,6 +168,10 @@ def test_bad_settings():
         TrainConfig(scheduler="cosine_warmup")
     with pytest.raises(ValueError, match=r"Unknown training keys \['learning_rate'\]"):
         TrainConfig.from_dict({"learning_rate": 1e-3})
+    with pytest.raises(ValueError, match="needs at least one epoch in milestones"):
+        TrainConfig(scheduler="multistep")
+    with pytest.raises(ValueError, match="grad_clip must be positive"):
+        TrainConfig(grad_clip=0)
     with pytest.raises(ValueError, match="needs a validation split"):
         fit(_model(), _problem()[0], None, loss="cross_entropy", config=TrainConfig(epochs=1))
 

@@ -24,7 +24,7 @@ from ..fileio import atomic_path, write_csv
 from .checkpoints import data_fingerprint, load_checkpoint, save_checkpoint
 
 OPTIMIZERS = ("adam", "adamw")
-SCHEDULERS = ("none", "steplr", "reducelronplateau", "cosine")
+SCHEDULERS = ("none", "steplr", "multistep", "reducelronplateau", "cosine")
 LOSSES = ("cross_entropy", "mse")
 MONITORS = ("val_accuracy", "val_loss", "train_loss")
 
@@ -42,13 +42,16 @@ class TrainConfig:
     optimizer : 'adam' | 'adamw'
     lr, weight_decay : float
         Optimiser settings.
-    scheduler : 'none' | 'steplr' | 'reducelronplateau' | 'cosine'
-        ``steplr`` multiplies the rate by ``gamma`` every ``step_size`` epochs;
+    scheduler : 'none' | 'steplr' | 'multistep' | 'reducelronplateau' | 'cosine'
+        ``steplr`` multiplies the rate by ``gamma`` every ``step_size`` epochs; ``multistep``
+        by ``gamma`` at each epoch in ``milestones``;
         ``reducelronplateau`` by ``plateau_factor`` after ``plateau_patience`` epochs without
         improvement of ``monitor``; ``cosine`` anneals to ``min_lr`` over all steps, stepped per
         batch.
-    step_size, gamma, plateau_factor, plateau_patience, min_lr
+    step_size, milestones, gamma, plateau_factor, plateau_patience, min_lr
         Scheduler settings.
+    grad_clip : float | None
+        Largest gradient norm; larger gradients are scaled down to it. None: no clipping.
     monitor : 'val_accuracy' | 'val_loss' | 'train_loss'
         What picks the best epoch (and drives the plateau scheduler and early stopping).
     keep : 'best' | 'last'
@@ -70,10 +73,12 @@ class TrainConfig:
     weight_decay: float = 0.0
     scheduler: str = "none"
     step_size: int = 30
+    milestones: tuple[int, ...] = ()
     gamma: float = 0.1
     plateau_factor: float = 0.5
     plateau_patience: int = 10
     min_lr: float = 0.0
+    grad_clip: float | None = None
     monitor: str = "val_accuracy"
     keep: str = "best"
     early_stopping: int | None = None
@@ -82,6 +87,7 @@ class TrainConfig:
     mixed_precision: bool = True
 
     def __post_init__(self):
+        object.__setattr__(self, "milestones", tuple(self.milestones))
         check_option("optimizer", self.optimizer, OPTIMIZERS)
         check_option("scheduler", self.scheduler, SCHEDULERS)
         check_option("monitor", self.monitor, MONITORS)
@@ -91,6 +97,10 @@ class TrainConfig:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)!r}.")
         if not self.lr > 0:
             raise ValueError(f"lr must be positive, got {self.lr!r}.")
+        if self.grad_clip is not None and not self.grad_clip > 0:
+            raise ValueError(f"grad_clip must be positive or None, got {self.grad_clip!r}.")
+        if self.scheduler == "multistep" and not self.milestones:
+            raise ValueError("scheduler 'multistep' needs at least one epoch in milestones.")
 
     @classmethod
     def from_dict(cls, values: dict) -> "TrainConfig":
@@ -120,6 +130,10 @@ def _optimizer(model, config):
 def _scheduler(optimizer, config, steps_per_epoch):
     if config.scheduler == "steplr":
         return torch.optim.lr_scheduler.StepLR(optimizer, config.step_size, config.gamma)
+    if config.scheduler == "multistep":
+        return torch.optim.lr_scheduler.MultiStepLR(
+            optimizer, list(config.milestones), config.gamma
+        )
     if config.scheduler == "reducelronplateau":
         mode = "max" if config.monitor == "val_accuracy" else "min"
         return torch.optim.lr_scheduler.ReduceLROnPlateau(
@@ -286,6 +300,9 @@ def fit(
                 value = _loss(loss, outputs, y)
             optimizer.zero_grad(set_to_none=True)
             scaler.scale(value).backward()
+            if config.grad_clip is not None:
+                scaler.unscale_(optimizer)
+                torch.nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
             scaler.step(optimizer)
             scaler.update()
             if config.scheduler == "cosine":
@@ -302,7 +319,7 @@ def fit(
         score = record[config.monitor]
         if config.scheduler == "reducelronplateau":
             scheduler.step(score)
-        elif config.scheduler == "steplr":
+        elif config.scheduler in ("steplr", "multistep"):
             scheduler.step()
         if _better(score, best_score, config.monitor):
             best_epoch, best_score = epoch, score
