@@ -1,5 +1,5 @@
 """Signal processing: segmentation into clips, sliding windows, DE/PSD band features,
-high-gamma envelopes, log-mel spectrograms."""
+high-gamma envelopes, log-mel spectrograms, speech segments."""
 
 from .features import SEED_DV_BANDS, BandFeatures, de_psd, hann_matlab
 from .highgamma import (
@@ -10,6 +10,7 @@ from .highgamma import (
 )
 from .mel import MelConfig, griffin_lim, log_mel_spectrogram
 from .segmentation import segment, sliding_windows
+from .speech import speech_segments
 
 __all__ = [
     "HIGH_GAMMA_BAND",
@@ -25,4 +26,5 @@ __all__ = [
     "log_mel_spectrogram",
     "segment",
     "sliding_windows",
+    "speech_segments",
 ]
