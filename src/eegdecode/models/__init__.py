@@ -10,7 +10,13 @@ from .mlpnet import MLPNet, MLPNetConfig
 from .semantic import SemanticPredictor, SemanticPredictorConfig
 from .seq2seq import Seq2Seq, Seq2SeqConfig
 from .shallownet import ShallowNet, ShallowNetConfig
-from .waveglow import WaveGlow, WaveGlowConfig, load_waveglow_checkpoint
+from .waveglow import (
+    WaveGlow,
+    WaveGlowConfig,
+    build_tiny_waveglow,
+    load_waveglow_checkpoint,
+    save_waveglow_checkpoint,
+)
 
 # Every saved model names its class in config.json; loading finds the class here.
 MODEL_CLASSES = {
@@ -53,5 +59,7 @@ __all__ = [
     "ShallowNetConfig",
     "WaveGlow",
     "WaveGlowConfig",
+    "build_tiny_waveglow",
     "load_waveglow_checkpoint",
+    "save_waveglow_checkpoint",
 ]

@@ -47,6 +47,44 @@ class WaveGlowConfig(ModelConfig):
     upsample_kernel: int = 1024
     upsample_stride: int = 256
 
+    @classmethod
+    def from_nvidia_json(cls, path: str | Path) -> "WaveGlowConfig":
+        """The architecture in NVIDIA's ``config.json`` (its ``waveglow_config`` block).
+
+        NVIDIA's code fixes the upsampling at kernel 1024, stride 256; so does this reader.
+        """
+        import json
+
+        path = Path(path)
+        try:
+            document = json.loads(path.read_text())
+            block = document.get("waveglow_config", document)
+            wavenet = block["WN_config"]
+            return cls(
+                n_mel_channels=block["n_mel_channels"], n_flows=block["n_flows"],
+                n_group=block["n_group"], n_early_every=block["n_early_every"],
+                n_early_size=block["n_early_size"], wn_layers=wavenet["n_layers"],
+                wn_channels=wavenet["n_channels"], wn_kernel_size=wavenet["kernel_size"],
+            )  # fmt: skip
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            raise ValueError(
+                f"{str(path)!r} is not a WaveGlow config.json with a 'waveglow_config' block "
+                f"(n_mel_channels, n_flows, n_group, n_early_every, n_early_size, WN_config): "
+                f"{error!r}"
+            ) from error
+
+    def to_nvidia_json(self) -> dict:
+        """The ``waveglow_config`` block of NVIDIA's ``config.json`` for this architecture."""
+        if (self.upsample_kernel, self.upsample_stride) != (1024, 256):
+            raise ValueError("NVIDIA's layout fixes the upsampling at kernel 1024, stride 256.")
+        return {
+            "n_mel_channels": self.n_mel_channels, "n_flows": self.n_flows,
+            "n_group": self.n_group, "n_early_every": self.n_early_every,
+            "n_early_size": self.n_early_size,
+            "WN_config": {"n_layers": self.wn_layers, "n_channels": self.wn_channels,
+                          "kernel_size": self.wn_kernel_size},
+        }  # fmt: skip
+
 
 class WaveNetCoupling(nn.Module):
     """WN: dilated gated convolutions conditioned on the upsampled mel, output ``(b, log s)``."""
@@ -211,6 +249,54 @@ def _fold_weight_norm(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]
         else:
             folded[name] = value
     return folded
+
+
+# The layers NVIDIA wraps in torch.nn.utils.weight_norm: all of a coupling's but its last.
+_WEIGHT_NORMED = (".start.", ".cond_layer.", ".in_layers.", ".res_skip_layers.")
+
+
+def save_waveglow_checkpoint(model: WaveGlow, folder: str | Path) -> Path:
+    """Write ``waveglow.pt`` and ``config.json`` as NVIDIA publishes them, atomically.
+
+    The checkpoint is ``{"state_dict": {"module.…": tensor}}`` with the couplings' layers
+    weight-normalised (``weight_g``, ``weight_v``), as a model trained with NVIDIA's code on
+    several GPUs saves it; it holds tensors only, so it loads with ``weights_only=True``.
+    """
+    from ..fileio import atomic_path, write_json
+
+    state = {}
+    for name, value in model.state_dict().items():
+        if (
+            name.startswith("WN.")
+            and name.endswith(".weight")
+            and any(layer in name for layer in _WEIGHT_NORMED)
+        ):
+            stem = f"module.{name.removesuffix('.weight')}"
+            state[f"{stem}.weight_g"] = value.flatten(1).norm(dim=1).view(-1, 1, 1).clone()
+            state[f"{stem}.weight_v"] = value.clone()
+        else:
+            state[f"module.{name}"] = value.clone()
+    folder = Path(folder)
+    with atomic_path(folder) as temporary:
+        temporary.mkdir()
+        torch.save({"state_dict": state}, temporary / "waveglow.pt")
+        write_json(temporary / "config.json",
+                   {"waveglow_config": model.config.to_nvidia_json()})  # fmt: skip
+    return folder
+
+
+def build_tiny_waveglow(folder: str | Path, *, seed: int = 0, n_mel_channels: int = 80) -> Path:
+    """A tiny random WaveGlow (4 flows of 2 × 16-channel layers) in NVIDIA's layout.
+
+    Its couplings are perturbed away from the identity they start as, so that loading it
+    exercises every weight. For the demo and the tests; it makes noise, not speech.
+    """
+    torch.manual_seed(seed)
+    model = WaveGlow(WaveGlowConfig(n_mel_channels=n_mel_channels, n_flows=4, wn_layers=2,
+                                    wn_channels=16))  # fmt: skip
+    for coupling in model.WN:
+        nn.init.normal_(coupling.end.weight, std=0.05)
+    return save_waveglow_checkpoint(model, folder)
 
 
 def load_waveglow_checkpoint(path: str | Path, config: WaveGlowConfig | None = None) -> WaveGlow:
