@@ -54,15 +54,31 @@ def write_json(path: str | Path, document) -> Path:
     return Path(path)
 
 
-def write_csv(path: str | Path, rows: list[dict]) -> Path:
-    """Write dict rows (same keys) as CSV with a header, atomically."""
+def write_csv(path: str | Path, rows: list[dict], fieldnames: list[str] | None = None) -> Path:
+    """Write dict rows (same keys) as CSV with a header, atomically.
+
+    ``fieldnames`` orders the columns (default: the first row's keys); with no rows, it gives
+    the header of an empty table.
+    """
     import csv
 
     with (
         atomic_path(path) as temporary,
         open(temporary, "w", newline="", encoding="utf-8") as handle,
     ):
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer = csv.DictWriter(handle, fieldnames=fieldnames or list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
+    return Path(path)
+
+
+def save_wav(path: str | Path, audio: np.ndarray, sfreq: float) -> Path:
+    """Save mono audio in [−1, 1] as 16-bit PCM WAV, atomically."""
+    import soundfile
+
+    audio = np.asarray(audio)
+    if audio.ndim != 1:
+        raise ValueError(f"Audio for {str(path)!r} must be mono (n_samples,), got {audio.shape}.")
+    with atomic_path(path) as temporary:
+        soundfile.write(temporary, np.clip(audio, -1.0, 1.0), round(sfreq), subtype="PCM_16")
     return Path(path)

@@ -6,9 +6,13 @@ from eegdecode.evaluation.audio import evaluate_mel
 from eegdecode.signal import MelConfig, highgamma_envelope, log_mel_spectrogram
 from eegdecode.training import TrainConfig, chronological_windows
 from eegdecode.training.audio import (
+    AUDIO_VERSIONS,
     TrainedAudioDecoder,
+    assemble_windows,
     mel_frames_per_window,
+    target_first_frames,
     train_audio_decoder,
+    vocode_test_set,
     window_pairs,
 )
 
@@ -67,3 +71,43 @@ def test_decoded_mel_beats_chance_only_on_planted_seeg(signal_strength, planted,
         assert r["mean"] > r["chance_95"] + 0.1
     else:
         assert r["mean"] < r["chance_95"] + 0.05
+
+
+def test_assembled_windows_follow_the_recordings_frames():
+    mel = np.random.default_rng(0).standard_normal((MEL.n_frames(60 * 22050), 4))
+    n_times = int(60 * SEEG_SFREQ)
+    windows = chronological_windows(n_times, SEEG_SFREQ)
+    first = target_first_frames(windows, "test", SEEG_SFREQ, MEL)
+    cut = np.stack([mel[start : start + 35] for start in first])
+    np.testing.assert_allclose(assemble_windows(cut, first), mel[first[0] : first[-1] + 35])
+    # 0.4 s windows are 34.5 frames apart: neighbours share a frame, averaged
+    assert set(np.diff(first)) == {34, 35}
+    with pytest.raises(ValueError, match="not consecutive"):
+        assemble_windows(cut[::2], first[::2])
+
+
+def test_vocoded_test_set_cuts_every_version_at_the_same_utterances(tmp_path):
+    import soundfile
+
+    from eegdecode.models.vocoder import MelVocoder
+    from eegdecode.signal import speech_segments
+
+    speech = synthesize_speech(6.0, seed=1)
+    log_mel = log_mel_spectrogram(speech.audio, MEL)
+    predicted = log_mel + np.random.default_rng(0).normal(0, 0.5, log_mel.shape)
+    rows = vocode_test_set(
+        tmp_path / "audio", recorded=speech.audio, target_mel=log_mel, predicted_mel=predicted,
+        vocoder=MelVocoder(MEL, n_iter=2), segment_options={"min_silence_s": 0.1},
+    )  # fmt: skip
+    length = (len(log_mel) - 1) * MEL.hop_length  # Griffin-Lim's output, the shortest
+    segments = speech_segments(speech.audio[:length], MEL.sfreq, min_silence_s=0.1)
+    assert len(rows) == len(segments) > 5
+    assert [row["start_s"] for row in rows] == pytest.approx(segments[:, 0] / MEL.sfreq)
+    recorded, sfreq = soundfile.read(tmp_path / "audio/recorded.wav")
+    assert sfreq == 22050 and len(recorded) == length
+    np.testing.assert_allclose(recorded, speech.audio[:length], atol=1 / 2**15)
+    for index, (start, stop) in enumerate(segments):
+        for version in AUDIO_VERSIONS:
+            clip, _ = soundfile.read(tmp_path / f"audio/utterances/{index}_{version}.wav")
+            assert len(clip) == stop - start
+    assert (tmp_path / "audio/utterances.csv").read_text().startswith("utterance,start_s,stop_s")

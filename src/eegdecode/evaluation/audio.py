@@ -119,8 +119,9 @@ def evaluate_mel(
         ``pearson_r`` (per-bin r over the concatenated test set: ``mean`` and ``per_bin``,
         with the split-point baseline's ``chance_mean`` and ``chance_95``),
         ``pearson_r_per_window`` (the reference's metric: mean over windows of the per-window
-        r, with ``constant_bins`` counted), and ``mcd_db`` with ``chance`` from the first 100 of
-        the same re-alignments.
+        r, with ``constant_bins`` counted, and ``chance_mean`` over 100 pairings of each
+        prediction with another window's target), and ``mcd_db`` with ``chance`` from the first
+        100 of the split-point re-alignments.
     """
     _check_pair(predicted_windows, target_windows)
     if predicted_windows.ndim != 3:
@@ -137,6 +138,11 @@ def evaluate_mel(
         for point in _split_points(len(predicted), n_shuffles, seed)[:100]
     ]
     windows = pearson_per_bin(predicted_windows, target_windows)
+    rng = np.random.default_rng(seed)
+    shuffled_windows = [
+        pearson_per_bin(predicted_windows, target_windows[rng.permutation(len(target_windows))])
+        for _ in range(100)
+    ]
     constant = (target_windows.std(axis=1) == 0) | (predicted_windows.std(axis=1) == 0)
     return {
         "pearson_r": {
@@ -148,6 +154,7 @@ def evaluate_mel(
         "pearson_r_per_window": {
             "mean": float(windows.mean()),
             "constant_bins": int(constant.sum()),
+            "chance_mean": float(np.mean(shuffled_windows)),
         },
         "mcd_db": {
             "mean": mel_cepstral_distortion(predicted, target),

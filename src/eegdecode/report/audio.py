@@ -1,0 +1,119 @@
+"""The audio decoder's report: true against decoded mel spectrograms, and a page to listen on.
+
+Snakemake reports offer WAV files only for download; an HTML page with the audio embedded as
+data URLs plays in the report itself.
+"""
+
+import base64
+import html
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from ..fileio import atomic_path
+
+
+def plot_mel_comparison(
+    target: np.ndarray,
+    predicted: np.ndarray,
+    *,
+    frame_rate: float,
+    per_bin_r: Sequence[float],
+    chance_95: float | None = None,
+    title: str = "",
+    max_seconds: float = 12.0,
+) -> plt.Figure:
+    """The true and the decoded log-mel of the test set (its start), and r per mel bin.
+
+    Parameters
+    ----------
+    target, predicted : ndarray, shape (n_frames, n_mels)
+        The concatenated test windows.
+    frame_rate : float
+        Mel frames per second.
+    per_bin_r : sequence of float
+        Pearson r of each bin over the whole test set.
+    chance_95 : float | None
+        The split-point baseline's 95th percentile, drawn as a dashed line.
+    title : str
+    max_seconds : float
+        Only this much of the test set is drawn, so that words stay visible.
+    """
+    n_shown = min(len(target), int(max_seconds * frame_rate))
+    figure, axes = plt.subplots(
+        3, 1, figsize=(9, 7.5), layout="constrained", height_ratios=[1, 1, 0.8]
+    )
+    limits = np.quantile(target[:n_shown], [0.01, 0.99])
+    extent = (0, n_shown / frame_rate, 0, target.shape[1])
+    for row, values, label in ((axes[0], target, "recorded"), (axes[1], predicted, "decoded")):
+        image = row.imshow(values[:n_shown].T, origin="lower", aspect="auto", extent=extent,
+                           vmin=limits[0], vmax=limits[1], cmap="magma")  # fmt: skip
+        row.set(ylabel="mel bin", title=f"{label} log-mel")
+    axes[1].set_xlabel("time in the test set (s)")
+    figure.colorbar(image, ax=axes[:2], label="log magnitude", shrink=0.8)
+    axes[2].plot(np.arange(len(per_bin_r)), per_bin_r, marker=".", label="decoded")
+    if chance_95 is not None:
+        axes[2].axhline(chance_95, color="grey", linestyle="--", label="chance, 95th percentile")
+    axes[2].axhline(0, color="black", linewidth=0.5)
+    axes[2].set(xlabel="mel bin", ylabel="Pearson r (whole test set)")
+    axes[2].legend(loc="upper right", fontsize=8)
+    figure.suptitle(title)
+    return figure
+
+
+def _audio_element(path: Path) -> str:
+    encoded = base64.b64encode(Path(path).read_bytes()).decode("ascii")
+    return f'<audio controls preload="none" src="data:audio/wav;base64,{encoded}"></audio>'
+
+
+def write_audio_page(
+    path: str | Path,
+    *,
+    title: str,
+    summary: Mapping[str, str],
+    columns: Sequence[str],
+    rows: Sequence[tuple[str, Mapping[str, str | Path]]],
+) -> Path:
+    """Write a self-contained HTML page of audio players, atomically.
+
+    Parameters
+    ----------
+    path : str | Path
+        The page.
+    title : str
+    summary : dict of str to str
+        Shown as a two-column table above the players (metric → value).
+    columns : sequence of str
+        The kinds of audio of every row, in order (e.g. recorded, resynthesised, decoded).
+    rows : sequence of (label, {column: WAV path})
+        One row of players per utterance; a missing column leaves its cell empty.
+    """
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>{html.escape(title)}</title>",
+        "<style>body{font-family:sans-serif;margin:1.5em}"
+        "table{border-collapse:collapse;margin-bottom:1.5em}"
+        "td,th{border:1px solid #ccc;padding:0.3em 0.6em;text-align:left}</style>",
+        f"</head><body><h1>{html.escape(title)}</h1>",
+        "<table>",
+        *(
+            f"<tr><th>{html.escape(key)}</th><td>{html.escape(value)}</td></tr>"
+            for key, value in summary.items()
+        ),
+        "</table><table><tr><th></th>",
+        *(f"<th>{html.escape(column)}</th>" for column in columns),
+        "</tr>",
+    ]
+    for label, files in rows:
+        cells = "".join(
+            f"<td>{_audio_element(files[column]) if column in files else ''}</td>"
+            for column in columns
+        )
+        parts.append(f"<tr><th>{html.escape(label)}</th>{cells}</tr>")
+    parts.append("</table></body></html>")
+    with atomic_path(path) as temporary:
+        temporary.write_text("\n".join(parts) + "\n", encoding="utf-8")
+    return Path(path)
