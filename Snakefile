@@ -26,6 +26,19 @@
 #   evaluation/sub<N>_<mode>.json    evaluate_generation  SSIM, N-way accuracy beside chance
 #   evaluation/summary.{csv,png}     evaluation_summary   mean ± std over subjects per mode
 # results/pretrained/tiny-stable-diffusion/   build_tiny_stable_diffusion (demo only)
+#
+# results/<audio name>/      sEEG → audio (rules/audio.smk), per participant <p>
+#   raw/<p>/seeg.npy, audio.wav      generate_demo_speech   the paired demo recordings
+#   aligned/<p>.h5                   align_recording   seeg (channel, time), audio (time) at 22,050 Hz
+#   features/<p>_highgamma.h5        highgamma         envelope (channel, time)
+#   features/<p>_mel.h5              mel               log_mel (frame, mel)
+#   models/audio_seq2seq/<p>/        train_audio_seq2seq  config.json, model.safetensors, normalization.json
+#   predictions/<p>_mel.h5           train_audio_seq2seq  test windows: predicted, target (window, frame, mel)
+#   audio/<p>/                       vocode           {recorded,resynthesised,decoded}.wav, utterances/
+#   evaluation/<p>.json              evaluate_audio   Pearson r, MCD beside chance; qc/<p>_mel.png
+#   report/<p>_audio.html            evaluate_audio   the utterances, playable in the report
+#   evaluation/summary.csv           audio_summary    the correlation table
+# results/pretrained/tiny-waveglow/  build_tiny_waveglow (tests only)
 #   benchmarks/<rule>/        run time and memory per job
 # logs/<rule>/<dataset>/      one log per job
 
@@ -47,12 +60,14 @@ include: "rules/preprocess.smk"
 include: "rules/stimulus.smk"
 include: "rules/encoders.smk"
 include: "rules/generation.smk"
+include: "rules/audio.smk"
 
 
 rule all:
     default_target: True
     input:
         get_all_targets(),
+        get_audio_targets(),
 
 
 rule eeg2video_all:
@@ -78,3 +93,8 @@ rule eegvp_all:
 rule encoders_all:
     input:
         get_encoder_targets(),
+
+
+rule audio_all:
+    input:
+        get_audio_targets(),

@@ -297,3 +297,78 @@ def get_demo_dataset():
 
 def get_all_targets():
     return get_eeg2video_targets() + get_demo_dataset()
+
+
+# sEEG → audio (rules/audio.smk)
+
+AUDIO = config["audio"]
+AUDIO_NAME = AUDIO["name"]
+AUDIO_RESULTS = f"results/{AUDIO_NAME}"
+PARTICIPANTS = AUDIO["participants"]
+TINY_WAVEGLOW = "results/pretrained/tiny-waveglow"
+
+if AUDIO_NAME == NAME:
+    raise ValueError(
+        f"config keys 'audio.name' and 'dataset.name' are both {NAME!r}; the audio outputs "
+        f"need their own folder under results/."
+    )
+_unknown_offsets = sorted(set(AUDIO["audio_offset_s"]) - set(PARTICIPANTS))
+if _unknown_offsets:
+    raise ValueError(
+        f"config key 'audio.audio_offset_s' names {_unknown_offsets}, which are not in "
+        f"'audio.participants' ({PARTICIPANTS})."
+    )
+if AUDIO["demo"]["activate"] and (
+    not AUDIO["layout"]["seeg"].endswith(".npy") or AUDIO["seeg_sfreq"] is None
+):
+    raise ValueError(
+        "The audio demo writes .npy sEEG: config key 'audio.layout.seeg' must end in .npy and "
+        "'audio.seeg_sfreq' must be set."
+    )
+if AUDIO["vocoder"]["tiny_waveglow"]:
+    if AUDIO["vocoder"]["waveglow"]:
+        raise ValueError(
+            "config keys 'audio.vocoder.tiny_waveglow' and 'audio.vocoder.waveglow' are both "
+            "set: the tiny WaveGlow is written in place of a real checkpoint; choose one."
+        )
+    WAVEGLOW = {
+        "checkpoint": f"{TINY_WAVEGLOW}/waveglow.pt",
+        "config": f"{TINY_WAVEGLOW}/config.json",
+    }
+else:
+    WAVEGLOW = {
+        key: path
+        for key, path in (
+            ("checkpoint", AUDIO["vocoder"]["waveglow"]),
+            ("config", AUDIO["vocoder"]["waveglow_config"]),
+        )
+        if path
+    }
+if "config" in WAVEGLOW and "checkpoint" not in WAVEGLOW:
+    raise ValueError(
+        "config key 'audio.vocoder.waveglow_config' is set without 'audio.vocoder.waveglow'."
+    )
+
+
+wildcard_constraints:
+    participant="|".join(PARTICIPANTS),
+
+
+def audio_raw_pattern(kind):
+    """A participant's raw sEEG or audio file, with {participant} left as a wildcard."""
+    return str(Path(AUDIO["root"]) / AUDIO["layout"][kind])
+
+
+def get_audio_targets():
+    return [
+        f"{AUDIO_RESULTS}/evaluation/summary.csv",
+        *expand(
+            [
+                f"{AUDIO_RESULTS}/audio/{{participant}}",
+                f"{AUDIO_RESULTS}/qc/{{participant}}_mel.png",
+                f"{AUDIO_RESULTS}/qc/{{participant}}_learning.png",
+                f"{AUDIO_RESULTS}/report/{{participant}}_audio.html",
+            ],
+            participant=PARTICIPANTS,
+        ),
+    ]

@@ -31,7 +31,7 @@ FRAME_AXES = ("clip", "frame", "height", "width", "rgb")
 LATENT_AXES = ("clip", "frame", "latent_channel", "height", "width")
 TEXT_AXES = ("clip", "token", "feature")
 # File attributes every stage copies from its input to its output.
-INHERITED_ATTRS = ("dataset", "subject", "block", "sfreq", "channel_names")
+INHERITED_ATTRS = ("dataset", "subject", "participant", "block", "sfreq", "channel_names")
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,16 @@ def snakemake(workdir, *args, check=True):
     return done
 
 
+def output_mtimes(workdir, results, skip=("benchmarks", "checkpoints")):
+    """Modification time of every file under ``results`` (relative to ``workdir``) outside the
+    folders named in ``skip``, by path relative to the working directory."""
+    return {
+        str(path.relative_to(workdir)): path.stat().st_mtime_ns
+        for path in (workdir / results).rglob("*")
+        if path.is_file() and not set(skip) & set(path.parts)
+    }
+
+
 def make_workdir(path):
     """A working directory whose config/ is the repository's, like a fresh clone's root."""
     path.mkdir(parents=True, exist_ok=True)

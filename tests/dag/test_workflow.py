@@ -10,7 +10,7 @@ from eegdecode.artifacts import read_array, read_attrs
 from eegdecode.datasets import SEED_DV_PRESENTATION_ORDER
 from eegdecode.signal import de_psd
 
-from .conftest import REPO, SMALL, SNAKEMAKE, make_workdir, snakemake
+from .conftest import REPO, SMALL, SNAKEMAKE, make_workdir, output_mtimes, snakemake
 
 pytestmark = pytest.mark.slow
 
@@ -18,13 +18,7 @@ RESULTS = "results/demo"
 
 
 def _outputs(workdir):
-    """Modification time of every result file, by path relative to the working directory."""
-    root = workdir / RESULTS
-    return {
-        str(path.relative_to(workdir)): path.stat().st_mtime_ns
-        for path in root.rglob("*")
-        if path.is_file() and not {"benchmarks", "raw", "checkpoints"} & set(path.parts)
-    }
+    return output_mtimes(workdir, RESULTS, skip=("benchmarks", "raw", "checkpoints"))
 
 
 def _changed(before, after):

@@ -3,6 +3,7 @@ import pytest
 from scipy import stats
 
 from eegdecode.evaluation.audio import (
+    audio_metrics_row,
     evaluate_mel,
     mel_cepstral_distortion,
     pearson_per_bin,
@@ -55,6 +56,9 @@ def test_evaluate_mel_reports_metrics_beside_their_chance():
     per_window = metrics["pearson_r_per_window"]
     assert per_window["constant_bins"] == 0
     assert per_window["mean"] > 0.4 and abs(per_window["chance_mean"]) < 0.1
+    row = audio_metrics_row(metrics)
+    assert row["pearson_r"] == r["mean"] and row["mcd_db_chance"] == metrics["mcd_db"]["chance"]
+    assert len(row) == 7
     with pytest.raises(ValueError, match=r"\(n_windows, n_frames, n_mels\)"):
         evaluate_mel(noisy, target)
     with pytest.raises(ValueError, match="differ in shape"):

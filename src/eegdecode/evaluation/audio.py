@@ -161,3 +161,17 @@ def evaluate_mel(
             "chance": float(np.mean(shifted)),
         },
     }
+
+
+def audio_metrics_row(metrics: dict) -> dict[str, float]:
+    """The headline numbers of :func:`evaluate_mel`'s result, each beside its chance level,
+    as one flat row (the correlation table's columns)."""
+    return {
+        "pearson_r": metrics["pearson_r"]["mean"],
+        "pearson_r_chance": metrics["pearson_r"]["chance_mean"],
+        "pearson_r_chance_95": metrics["pearson_r"]["chance_95"],
+        "pearson_r_per_window": metrics["pearson_r_per_window"]["mean"],
+        "pearson_r_per_window_chance": metrics["pearson_r_per_window"]["chance_mean"],
+        "mcd_db": metrics["mcd_db"]["mean"],
+        "mcd_db_chance": metrics["mcd_db"]["chance"],
+    }

@@ -58,7 +58,7 @@ def plot_mel_comparison(
         axes[2].axhline(chance_95, color="grey", linestyle="--", label="chance, 95th percentile")
     axes[2].axhline(0, color="black", linewidth=0.5)
     axes[2].set(xlabel="mel bin", ylabel="Pearson r (whole test set)")
-    axes[2].legend(loc="upper right", fontsize=8)
+    axes[2].legend(loc="lower right", fontsize=8)
     figure.suptitle(title)
     return figure
 
