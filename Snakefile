@@ -39,6 +39,14 @@
 #   report/<p>_audio.html            evaluate_audio   the utterances, playable in the report
 #   evaluation/summary.csv           audio_summary    the correlation table
 # results/pretrained/tiny-waveglow/  build_tiny_waveglow (tests only)
+#
+# Focus calibration (rules/calibration.smk)
+#   results/focus/demo-records/eeg_record<N>.mat  generate_demo_focus  the Kaggle layout (demo only)
+#   results/focus/base/ + base_metrics.json       train_focus_base     focused-vs-rest logistic model
+#   results/calibration/<user>/<session>/session.h5   eegdecode record (not a rule)
+#   results/calibration/<user>/<session>/windows.h5   calibration_windows  labelled phases at 128 Hz
+#   results/focus/users/<user>/<version>/         finetune_focus       one version per set of sessions
+#   results/focus/users/<user>/current.json       select_focus_model   the version live inference uses
 #   benchmarks/<rule>/        run time and memory per job
 # logs/<rule>/<dataset>/      one log per job
 
@@ -61,6 +69,7 @@ include: "rules/stimulus.smk"
 include: "rules/encoders.smk"
 include: "rules/generation.smk"
 include: "rules/audio.smk"
+include: "rules/calibration.smk"
 
 
 rule all:
@@ -68,6 +77,7 @@ rule all:
     input:
         get_all_targets(),
         get_audio_targets(),
+        get_calibration_targets(),
 
 
 rule eeg2video_all:
@@ -98,3 +108,8 @@ rule encoders_all:
 rule audio_all:
     input:
         get_audio_targets(),
+
+
+rule calibration_all:
+    input:
+        get_calibration_targets(),

@@ -372,3 +372,101 @@ def get_audio_targets():
             participant=PARTICIPANTS,
         ),
     ]
+
+
+# Focus calibration (rules/calibration.smk)
+
+CALIBRATION = config["calibration"]
+FOCUS_DATASET = CALIBRATION["focus_dataset"]
+FOCUS_RESULTS = "results/focus"
+SESSION_PATTERN = "results/calibration/{user}/{session}/session.h5"
+
+
+wildcard_constraints:
+    user="[A-Za-z0-9_-]+",
+    session="[A-Za-z0-9_.-]+",
+    version="[0-9]+sessions-[0-9a-f]{10}",
+
+
+if not 1 <= FOCUS_DATASET["test_subject"] <= len(FOCUS_DATASET["records"]):
+    raise ValueError(
+        f"config key 'calibration.focus_dataset.test_subject' must name one of the "
+        f"{len(FOCUS_DATASET['records'])} subjects of 'calibration.focus_dataset.records'."
+    )
+_unprotocolled = sorted(
+    set(CALIBRATION["classes"]) - {step["label"] for step in CALIBRATION["protocol"]}
+)
+if _unprotocolled:
+    raise ValueError(
+        f"config key 'calibration.classes' names {_unprotocolled}, which are not phases of "
+        f"'calibration.protocol'."
+    )
+
+
+def focus_record_paths():
+    return [
+        f"{FOCUS_DATASET['root']}/eeg_record{number}.mat"
+        for records in FOCUS_DATASET["records"]
+        for number in records
+    ]
+
+
+def complete_sessions():
+    """The complete recorded sessions of every user, in session order (by id)."""
+    import h5py
+
+    found = glob_wildcards(SESSION_PATTERN)
+    sessions = {}
+    for user, session in sorted(zip(found.user, found.session)):
+        try:
+            with h5py.File(
+                SESSION_PATTERN.format(user=user, session=session), "r"
+            ) as h5:
+                complete = bool(h5.attrs.get("complete", False))
+        except OSError:
+            complete = False
+        if complete:
+            sessions.setdefault(user, []).append(session)
+    return sessions
+
+
+def focus_version(sessions):
+    """A fine-tuned model's version: named after the sessions it was fitted on."""
+    import hashlib
+
+    digest = hashlib.sha1("\n".join(sessions).encode()).hexdigest()[:10]
+    return f"{len(sessions)}sessions-{digest}"
+
+
+def get_user_sessions(wildcards):
+    sessions = complete_sessions().get(wildcards.user, [])
+    if not sessions:
+        raise ValueError(
+            f"User {wildcards.user!r} has no complete session under results/calibration/; "
+            f"record one with `eegdecode record --user {wildcards.user}`."
+        )
+    return sessions
+
+
+def get_user_windows(wildcards):
+    sessions = get_user_sessions(wildcards)
+    if wildcards.version != focus_version(sessions):
+        raise ValueError(
+            f"Version {wildcards.version} of user {wildcards.user!r} is not that of their "
+            f"current sessions ({focus_version(sessions)})."
+        )
+    return [
+        f"results/calibration/{wildcards.user}/{session}/windows.h5"
+        for session in sessions
+    ]
+
+
+def get_current_focus_model(wildcards):
+    version = focus_version(get_user_sessions(wildcards))
+    return f"{FOCUS_RESULTS}/users/{wildcards.user}/{version}"
+
+
+def get_calibration_targets():
+    return [f"{FOCUS_RESULTS}/base", f"{FOCUS_RESULTS}/base_metrics.json"] + [
+        f"{FOCUS_RESULTS}/users/{user}/current.json" for user in complete_sessions()
+    ]

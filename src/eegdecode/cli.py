@@ -1,0 +1,219 @@
+"""The ``eegdecode`` command: record calibration sessions from an LSL headset, simulate one,
+fine-tune through the workflow, and predict focus live."""
+
+import argparse
+import logging
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from ._logging import logger
+
+WORKFLOW_CONFIG = "config/config.yaml"
+
+
+def _merge(base: dict, override: dict) -> dict:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            merged[key] = _merge(base[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _load_calibration_config(overrides: list[str]) -> dict:
+    """The workflow config's calibration section, with ``--configfile`` files merged over it
+    as Snakemake merges them."""
+    import yaml
+
+    if not Path(WORKFLOW_CONFIG).is_file():
+        raise SystemExit(f"Run eegdecode from the workflow's folder: {WORKFLOW_CONFIG} is missing.")
+    config = yaml.safe_load(Path(WORKFLOW_CONFIG).read_text())
+    for path in overrides:
+        config = _merge(config, yaml.safe_load(Path(path).read_text()) or {})
+    return config["calibration"]
+
+
+def _add_stream_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("which LSL stream (every given property must match)")
+    group.add_argument("--stream-name", help="stream name, e.g. eegdecode-sim")
+    group.add_argument("--stream-type", default="EEG", help="stream type (default: EEG)")
+    group.add_argument("--source-id", help="the stream's source id")
+
+
+def _resolve(args):
+    from .lsl.recorder import resolve_stream
+
+    return resolve_stream(
+        name=args.stream_name,
+        stream_type=args.stream_type,
+        source_id=args.source_id,
+        timeout=args.timeout,
+    )
+
+
+def session_path(results: str | Path, user: str, session: str) -> Path:
+    return Path(results) / "calibration" / user / session / "session.h5"
+
+
+def record(args) -> Path:
+    """Record one session; returns its file. Exit code 130 when interrupted."""
+    from .lsl.recorder import ProtocolStep, TerminalDisplay, record_session
+
+    settings = _load_calibration_config(args.configfile)
+    protocol = ProtocolStep.from_config(settings["protocol"])
+    session = args.session or time.strftime("%Y%m%d-%H%M%S")
+    path = session_path(args.results, args.user, session)
+    if path.exists():
+        raise SystemExit(f"{path} exists; choose another --session.")
+    info = _resolve(args)
+    display = TerminalDisplay(quiet=args.quiet)
+    display.message(
+        f"Recording {info.name()} ({info.channel_count()} channels at {info.nominal_srate():g} "
+        f"Hz) for user {args.user}, session {session}: "
+        f"{sum(step.duration_s for step in protocol):g} s."
+    )
+    recorded = record_session(info, protocol, user=args.user, session=session, display=display)
+    recorded.save(path)
+    display.message(
+        f"Saved {path} ({'complete' if recorded.complete else 'INCOMPLETE'}, "
+        f"{len(recorded.gaps)} gap(s))."
+    )
+    if not recorded.complete:
+        raise SystemExit(130)
+    return path
+
+
+def calibrate(args) -> None:
+    """Record a session, then run the workflow target that fine-tunes this user's model."""
+    record(args)
+    target = f"{args.results}/focus/users/{args.user}/current.json"
+    snakemake = Path(sys.executable).with_name("snakemake")
+    overrides = ["--configfile", *args.configfile] if args.configfile else []
+    command = [str(snakemake), target, "--cores", str(args.cores), *overrides, *args.snakemake_args]
+    logger.info("running %s", " ".join(command))
+    done = subprocess.run(command, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"Fine-tuning failed (snakemake exit {done.returncode}); see logs/.")
+    print(f"Fine-tuned model for {args.user}: {target}", file=sys.stderr)
+
+
+def simulate_headset(args) -> None:
+    from .lsl.simulate import SimulatedHeadset
+
+    headset = SimulatedHeadset(
+        name=args.name, n_channels=args.channels, sfreq=args.sfreq, user=args.user, seed=args.seed
+    )
+    print(
+        f"Streaming {args.name}: {args.channels} channels at {args.sfreq:g} Hz, signature of "
+        f"user {args.user!r}. Ctrl-C stops.",
+        file=sys.stderr,
+    )
+    with headset:
+        try:
+            end = time.time() + args.duration if args.duration else float("inf")
+            while time.time() < end:
+                time.sleep(0.2)
+        except KeyboardInterrupt:
+            pass
+
+
+def live(args) -> None:
+    from .lsl.live import FocusModelSelector, focus_model_paths, run_live
+    from .signal.focus import FocusFeatureConfig
+
+    settings = _load_calibration_config(args.configfile)
+    base, pointer = focus_model_paths(args.results, args.user)
+    selector = FocusModelSelector(base, pointer)
+
+    def report(when, probability, model):
+        text = "filling the buffer" if probability is None else f"P(focused) = {probability:.2f}"
+        print(f"{time.strftime('%H:%M:%S', time.localtime(when))}  {text}  [{model}]", flush=True)
+
+    run_live(
+        _resolve(args),
+        selector,
+        config=FocusFeatureConfig(**settings["features"]),
+        step_s=settings["live"]["step_s"],
+        buffer_s=settings["live"]["buffer_s"],
+        duration_s=args.duration,
+        report=report,
+    )
+
+
+def import_xdf(args) -> None:
+    from .lsl.xdf import import_xdf as convert
+
+    path = session_path(args.results, args.user, args.session)
+    convert(args.file, user=args.user, session=args.session, stream_name=args.stream_name).save(
+        path
+    )
+    print(f"Saved {path}", file=sys.stderr)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="eegdecode", description=__doc__)
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def common(sub, stream=True):
+        sub.add_argument(
+            "--configfile",
+            action="append",
+            default=[],
+            help="YAML merged over config/config.yaml, as for snakemake (repeatable)",
+        )
+        sub.add_argument("--results", default="results", help="the workflow's results folder")
+        if stream:
+            _add_stream_options(sub)
+            sub.add_argument(
+                "--timeout", type=float, default=10.0, help="seconds to wait for the stream"
+            )
+
+    for name, function in (("record", record), ("calibrate", calibrate)):
+        sub = commands.add_parser(name, help=function.__doc__.splitlines()[0])
+        common(sub)
+        sub.add_argument("--user", required=True)
+        sub.add_argument("--session", help="session id (default: the date and time)")
+        sub.add_argument("--quiet", action="store_true", help="no countdown or progress")
+        if name == "calibrate":
+            sub.add_argument("--cores", type=int, default=2)
+            sub.add_argument("snakemake_args", nargs="*", help="passed on to snakemake")
+        sub.set_defaults(function=function)
+
+    sub = commands.add_parser("simulate-headset", help="stream synthetic EEG on LSL")
+    sub.add_argument("--name", default="eegdecode-sim")
+    sub.add_argument("--channels", type=int, choices=(7, 14), default=7)
+    sub.add_argument("--sfreq", type=float, choices=(128.0, 250.0), default=128.0)
+    sub.add_argument("--user", default="demo", help="whose spectral signature to simulate")
+    sub.add_argument("--seed", type=int, default=0)
+    sub.add_argument("--duration", type=float, help="seconds (default: until Ctrl-C)")
+    sub.set_defaults(function=simulate_headset)
+
+    sub = commands.add_parser("live", help="print and publish P(focused) from a stream")
+    common(sub)
+    sub.add_argument("--user", help="use this user's fine-tuned model when there is one")
+    sub.add_argument("--duration", type=float, help="seconds (default: until Ctrl-C)")
+    sub.set_defaults(function=live)
+
+    sub = commands.add_parser("import-xdf", help="convert a LabRecorder .xdf to a session")
+    common(sub, stream=False)
+    sub.add_argument("file")
+    sub.add_argument("--user", required=True)
+    sub.add_argument("--session", required=True)
+    sub.add_argument("--stream-name", help="the EEG stream in the file (default: type EEG)")
+    sub.set_defaults(function=import_xdf)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(format="%(message)s")
+    logger.setLevel(logging.INFO if args.verbose else logging.WARNING)
+    args.function(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,163 @@
+"""Live focus predictions from an LSL stream, with the user's fine-tuned model when one exists.
+
+The model in use is re-chosen on every prediction from a pointer file that the workflow
+rewrites when it fine-tunes a new version, so a new model goes live without a restart.
+"""
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from .._logging import logger
+from ..models.focus import FocusModel
+from ..signal.focus import FocusFeatureConfig, filter_focus_eeg, focus_features
+from ..training.focus import resample_eeg
+from .session import select_channels
+
+OUTPUT_STREAM = "eegdecode-focus"
+
+
+def focus_model_paths(results: str | Path, user: str | None) -> tuple[Path, Path | None]:
+    """The base model's folder and the user's pointer file (``current.json``)."""
+    results = Path(results)
+    pointer = results / "focus" / "users" / user / "current.json" if user else None
+    return results / "focus" / "base", pointer
+
+
+class FocusModelSelector:
+    """Gives the user's current fine-tuned model if there is a loadable one, else the base.
+
+    The pointer's modification time and content are checked on every call; the chosen model
+    is reloaded only when they change.
+    """
+
+    def __init__(self, base_folder: str | Path, pointer: str | Path | None = None):
+        self.base_folder, self.pointer = Path(base_folder), Path(pointer) if pointer else None
+        self._key, self._model, self.description = None, None, ""
+
+    def _choose(self) -> tuple[Path, str]:
+        if self.pointer is not None and self.pointer.is_file():
+            try:
+                target = json.loads(self.pointer.read_text())["model"]
+                folder = (self.pointer.parent / target).resolve()
+                FocusModel.load(folder)
+                return folder, f"fine-tuned {folder.name}"
+            except (OSError, ValueError, KeyError) as error:
+                logger.warning(
+                    "cannot use %s (%s); falling back to the base model", self.pointer, error
+                )
+        return self.base_folder, "base"
+
+    def get(self) -> FocusModel:
+        stat = self.pointer.stat() if self.pointer is not None and self.pointer.is_file() else None
+        key = (stat.st_mtime_ns, stat.st_size) if stat else None
+        if self._model is None or key != self._key:
+            folder, description = self._choose()
+            self._model, self._key = FocusModel.load(folder), key
+            if description != self.description:
+                logger.info("focus model: %s (%s)", description, folder)
+            self.description = description
+        return self._model
+
+
+class RingBuffer:
+    """The last ``capacity`` samples of a multichannel stream, with their timestamps."""
+
+    def __init__(self, n_channels: int, capacity: int):
+        self.data = np.zeros((n_channels, capacity))
+        self.times = np.zeros(capacity)
+        self.count = 0
+        self._lock = threading.Lock()
+
+    def extend(self, chunk: np.ndarray, times: np.ndarray) -> None:
+        """Append (n_samples, n_channels) samples."""
+        with self._lock:
+            chunk = np.asarray(chunk)[-len(self.times) :]
+            times = np.asarray(times)[-len(self.times) :]
+            n = len(times)
+            self.data = np.roll(self.data, -n, axis=1)
+            self.times = np.roll(self.times, -n)
+            self.data[:, -n:], self.times[-n:] = chunk.T, times
+            self.count = min(self.count + n, len(self.times))
+
+    def latest(self, n_samples: int) -> np.ndarray:
+        with self._lock:
+            n = min(n_samples, self.count)
+            return self.data[:, len(self.times) - n :].copy()
+
+
+def predict_focus(
+    data: np.ndarray, sfreq: float, model: FocusModel, config: FocusFeatureConfig
+) -> float | None:
+    """P(focused) of the newest window of ``data`` (focus channels, newest last); None until
+    one window is buffered.
+
+    The features are those of training: band-pass and notch, then the trailing mean of the
+    last ``smoothing`` windows.
+    """
+    data = resample_eeg(data, sfreq, config.sfreq)
+    if data.shape[1] < config.window:
+        return None
+    features = focus_features(filter_focus_eeg(data, config), config, filtered=True)
+    return float(model.predict_proba(features[-1:])[0])
+
+
+def run_live(
+    info,
+    selector: FocusModelSelector,
+    *,
+    config: FocusFeatureConfig,
+    step_s: float = 0.5,
+    buffer_s: float = 180.0,
+    duration_s: float | None = None,
+    publish: bool = True,
+    report: Callable[[float, float | None, str], None] | None = None,
+) -> list[tuple[float, float | None, str]]:
+    """Predict focus every ``step_s`` from the stream until ``duration_s`` (or Ctrl-C).
+
+    Each prediction is passed to ``report`` (time, P(focused) or None while filling, model
+    description), published on the ``eegdecode-focus`` LSL outlet and returned.
+    """
+    import pylsl
+
+    inlet = pylsl.StreamInlet(info, max_buflen=int(buffer_s), recover=True)
+    inlet.open_stream(timeout=10.0)
+    full = inlet.info(timeout=5.0)
+    from .recorder import stream_channel_names
+
+    channels = select_channels(stream_channel_names(full), full.channel_count(), full.name())
+    sfreq = full.nominal_srate()
+    buffer = RingBuffer(full.channel_count(), int(buffer_s * sfreq))
+    # Enough history for a full trailing mean plus filter settling.
+    history = int((config.window_s + config.smoothing * config.step_s + 10) * sfreq)
+    outlet = None
+    if publish:
+        out_info = pylsl.StreamInfo(
+            OUTPUT_STREAM, "Focus", 1, 0, "float32", f"{OUTPUT_STREAM}-{full.source_id()}"
+        )
+        outlet = pylsl.StreamOutlet(out_info)
+    results, started, next_step = [], time.time(), time.time()
+    try:
+        while duration_s is None or time.time() - started < duration_s:
+            chunk, times = inlet.pull_chunk(timeout=0.05, max_samples=4096)
+            if times:
+                buffer.extend(np.asarray(chunk), np.asarray(times))
+            if time.time() < next_step:
+                continue
+            next_step += step_s
+            model = selector.get()
+            probability = predict_focus(buffer.latest(history)[channels], sfreq, model, config)
+            row = (time.time(), probability, selector.description)
+            results.append(row)
+            if probability is not None and outlet is not None:
+                outlet.push_sample([probability])
+            if report is not None:
+                report(*row)
+    except KeyboardInterrupt:
+        pass
+    inlet.close_stream()
+    return results

@@ -1,0 +1,209 @@
+"""Recording a calibration session from an LSL stream while walking the user through the
+protocol in the terminal."""
+
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._logging import logger
+from .session import CalibrationSession, ClockRelation, Phase, find_gaps
+
+MARKER_STREAM = "eegdecode-markers"
+
+
+@dataclass(frozen=True)
+class ProtocolStep:
+    """One phase of the calibration protocol: a label, how long, and what the user is told."""
+
+    label: str
+    duration_s: float
+    cue: str = ""
+
+    @classmethod
+    def from_config(cls, steps: Sequence[dict]) -> list["ProtocolStep"]:
+        protocol = [cls(**step) for step in steps]
+        if not protocol or any(step.duration_s <= 0 for step in protocol):
+            raise ValueError("The protocol needs at least one phase, each of positive duration.")
+        return protocol
+
+
+def resolve_stream(
+    *,
+    name: str | None = None,
+    stream_type: str | None = "EEG",
+    source_id: str | None = None,
+    timeout: float = 10.0,
+):
+    """The LSL stream matching every given property; an error lists what was found instead."""
+    import pylsl
+
+    conditions = [
+        f"{key}='{value}'"
+        for key, value in (("name", name), ("type", stream_type), ("source_id", source_id))
+        if value
+    ]
+    if not conditions:
+        raise ValueError("Give a stream name, type or source id to look for.")
+    found = pylsl.resolve_bypred(" and ".join(conditions), 1, timeout)
+    if not found:
+        available = [
+            f"{s.name()} ({s.type()}, {s.source_id()})"
+            for s in pylsl.resolve_streams(wait_time=1.0)
+        ]
+        raise RuntimeError(
+            f"No LSL stream with {' and '.join(conditions)} within {timeout:g} s; streams on "
+            f"the network: {available or 'none'}."
+        )
+    return found[0]
+
+
+def stream_channel_names(info) -> list[str]:
+    """Channel labels from a stream's description (empty strings when it has none)."""
+    names, channel = [], info.desc().child("channels").child("channel")
+    for _ in range(info.channel_count()):
+        names.append(channel.child_value("label"))
+        channel = channel.next_sibling()
+    return names
+
+
+class TerminalDisplay:
+    """Countdown, cues and a progress bar on stderr; silent when ``quiet``."""
+
+    def __init__(self, quiet: bool = False, stream=sys.stderr):
+        self.quiet, self.stream = quiet, stream
+
+    def phase(self, step: ProtocolStep, index: int, total: int) -> None:
+        if not self.quiet:
+            cue = f": {step.cue}" if step.cue else ""
+            print(f"\n[{index + 1}/{total}] {step.label}{cue}", file=self.stream)
+
+    def progress(self, step: ProtocolStep, elapsed: float, samples: int) -> None:
+        if not self.quiet:
+            done = min(elapsed / step.duration_s, 1.0)
+            bar = "#" * int(30 * done) + "-" * (30 - int(30 * done))
+            left = max(step.duration_s - elapsed, 0.0)
+            print(
+                f"\r  [{bar}] {left:5.1f} s left, {samples} samples",
+                end="",
+                file=self.stream,
+                flush=True,
+            )
+
+    def message(self, text: str) -> None:
+        if not self.quiet:
+            print(f"\n{text}", file=self.stream)
+
+
+def record_session(
+    info,
+    protocol: Sequence[ProtocolStep],
+    *,
+    user: str,
+    session: str,
+    display: TerminalDisplay | None = None,
+    correction_every_s: float = 5.0,
+    publish_markers: bool = True,
+    stop: Callable[[], bool] | None = None,
+) -> CalibrationSession:
+    """Record ``info``'s stream through the protocol; return the session (not yet saved).
+
+    Samples are pulled in chunks with their timestamps; ``time_correction()`` and the local
+    LSL-to-Unix offset are measured at the start and every ``correction_every_s``. Each phase
+    starts on the wall clock, is announced on the ``eegdecode-markers`` LSL stream, and is
+    stored with its Unix start and end. The inlet recovers a lost stream by itself; missing
+    stretches are stored as gaps. Ctrl-C (or ``stop()`` returning True) ends the recording
+    early and marks the session incomplete.
+    """
+    import pylsl
+
+    display = display or TerminalDisplay()
+    inlet = pylsl.StreamInlet(info, max_buflen=360, recover=True)
+    inlet.open_stream(timeout=10.0)
+    channel_names = stream_channel_names(inlet.info(timeout=5.0))
+    n_channels, sfreq = info.channel_count(), info.nominal_srate()
+    markers = None
+    if publish_markers:
+        marker_info = pylsl.StreamInfo(
+            MARKER_STREAM, "Markers", 1, 0, "string", f"{MARKER_STREAM}-{user}-{session}"
+        )
+        markers = pylsl.StreamOutlet(marker_info)
+    chunks, stamps = [], []
+    corrections, conversions = [], []
+
+    def measure_clock():
+        try:
+            corrections.append((pylsl.local_clock(), inlet.time_correction(timeout=1.0)))
+        except pylsl.TimeoutError:
+            logger.info("time_correction timed out (stream lost?); keeping the last value")
+        conversions.append((pylsl.local_clock(), time.time() - pylsl.local_clock()))
+
+    def pull():
+        data, times = inlet.pull_chunk(timeout=0.02, max_samples=4096)
+        if times:
+            chunks.append(np.asarray(data, dtype=np.float32))
+            stamps.append(np.asarray(times))
+
+    measure_clock()
+    phases, complete = [], False
+    last_measure = time.monotonic()
+    try:
+        for index, step in enumerate(protocol):
+            display.phase(step, index, len(protocol))
+            start_unix = time.time()
+            if markers is not None:
+                markers.push_sample([f"{step.label}/start"])
+            while (elapsed := time.time() - start_unix) < step.duration_s:
+                if stop is not None and stop():
+                    raise KeyboardInterrupt
+                pull()
+                if time.monotonic() - last_measure > correction_every_s:
+                    measure_clock()
+                    last_measure = time.monotonic()
+                display.progress(step, elapsed, sum(len(t) for t in stamps))
+            end_unix = start_unix + step.duration_s
+            if markers is not None:
+                markers.push_sample([f"{step.label}/end"])
+            phases.append(Phase(step.label, start_unix, end_unix))
+        complete = True
+        # Samples up to the protocol's end may still be in flight.
+        deadline = time.time() + 2.0
+        while time.time() < deadline and not (
+            stamps
+            and corrections
+            and stamps[-1][-1] + corrections[-1][1] + conversions[-1][1] >= end_unix
+        ):
+            pull()
+    except KeyboardInterrupt:
+        display.message("Interrupted: saving what was recorded; the session is incomplete.")
+    measure_clock()
+    if not corrections:
+        raise RuntimeError(f"Stream {info.name()!r} never answered a time-correction request.")
+    eeg = np.concatenate(chunks).T if chunks else np.zeros((n_channels, 0), np.float32)
+    timestamps = np.concatenate(stamps) if stamps else np.zeros(0)
+    clock = ClockRelation(np.array(corrections), np.array(conversions))
+    end = phases[-1].end_unix if phases else time.time()
+    gaps = find_gaps(
+        clock.to_unix(timestamps), sfreq, start=phases[0].start_unix if phases else end, end=end
+    )
+    for gap in gaps:
+        display.message(f"Gap in the stream: {gap[1] - gap[0]:.2f} s without samples.")
+    logger.info(
+        "recorded %d samples of %d channels; %d gap(s)", len(timestamps), n_channels, len(gaps)
+    )
+    inlet.close_stream()
+    return CalibrationSession(
+        eeg=eeg,
+        timestamps=timestamps,
+        sfreq=sfreq,
+        channel_names=channel_names,
+        clock=clock,
+        phases=phases,
+        gaps=gaps,
+        complete=complete,
+        user=user,
+        session=session,
+        stream={"name": info.name(), "type": info.type(), "source_id": info.source_id()},
+    )

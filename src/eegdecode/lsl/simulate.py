@@ -1,0 +1,156 @@
+"""A simulated headset: an LSL outlet of synthetic EEG whose mental state follows the
+calibration protocol (it listens to the recorder's markers), with a per-user signature."""
+
+import threading
+import time
+
+import numpy as np
+
+from .._logging import logger
+from ..datasets.focus import FocusEEGSource, FocusSignature
+from ..signal.focus import EMOTIV_CHANNELS, FOCUS_CHANNELS
+from .recorder import MARKER_STREAM
+
+# The state between and before the protocol's phases.
+RESTING_STATE = "unfocused"
+
+
+def _channel_names(n_channels: int) -> tuple[str, ...]:
+    if n_channels == len(FOCUS_CHANNELS):
+        return FOCUS_CHANNELS
+    if n_channels == len(EMOTIV_CHANNELS):
+        return EMOTIV_CHANNELS
+    raise ValueError(f"The simulated headset has 7 or 14 channels, not {n_channels}.")
+
+
+class SimulatedHeadset:
+    """Streams synthetic EEG on LSL in real time from a background thread.
+
+    Parameters
+    ----------
+    name : str
+        Stream name (type ``EEG``).
+    n_channels : 7 | 14
+        The focus montage, or the Emotiv EPOC's 14 channels.
+    sfreq : float
+        Nominal rate (128 or 250 Hz).
+    user : str
+        Whose signature the EEG carries (:meth:`FocusSignature.for_user`).
+    source_id : str | None
+        LSL source id; an inlet recovers a lost stream of the same id (default: from the name).
+    chunk_s : float
+        Seconds of samples per push.
+    seed : int
+    follow_markers : bool
+        Switch state on the recorder's ``<label>/start`` and ``<label>/end`` markers.
+    """
+
+    def __init__(
+        self,
+        *,
+        name: str = "eegdecode-sim",
+        n_channels: int = 7,
+        sfreq: float = 128.0,
+        user: str = "demo",
+        source_id: str | None = None,
+        chunk_s: float = 0.02,
+        seed: int = 0,
+        follow_markers: bool = True,
+    ):
+        self.name, self.sfreq, self.chunk_s = name, float(sfreq), chunk_s
+        self.channel_names = _channel_names(n_channels)
+        self.source_id = source_id or f"{name}-{user}"
+        self.source = FocusEEGSource(FocusSignature.for_user(user, n_channels), sfreq, seed=seed)
+        self.state = RESTING_STATE
+        self.follow_markers = follow_markers
+        self.pushed = 0
+        # (LSL time of a pushed sample, its index, Unix − LSL offset at that moment)
+        self.clock_log: list[tuple[float, int, float]] = []
+        self._stop, self._paused = threading.Event(), threading.Event()
+        self._threads: list[threading.Thread] = []
+
+    def _outlet(self):
+        import pylsl
+
+        info = pylsl.StreamInfo(
+            self.name, "EEG", len(self.channel_names), self.sfreq, "float32", self.source_id
+        )
+        channels = info.desc().append_child("channels")
+        for label in self.channel_names:
+            channel = channels.append_child("channel")
+            channel.append_child_value("label", label)
+            channel.append_child_value("unit", "microvolts")
+            channel.append_child_value("type", "EEG")
+        return pylsl.StreamOutlet(info, chunk_size=max(1, round(self.chunk_s * self.sfreq)))
+
+    def _stream(self):
+        import pylsl
+
+        outlet = self._outlet()
+        start = pylsl.local_clock()
+        while not self._stop.is_set():
+            if self._paused.is_set():
+                outlet = None  # the stream disappears from the network
+                while self._paused.is_set() and not self._stop.is_set():
+                    time.sleep(0.01)
+                outlet = self._outlet()
+                # Samples that would have been sent meanwhile are lost, as with a real dropout.
+                self.pushed = int((pylsl.local_clock() - start) * self.sfreq)
+            due = int((pylsl.local_clock() - start) * self.sfreq) - self.pushed
+            if due <= 0:
+                time.sleep(self.chunk_s / 4)
+                continue
+            data = self.source.next(due, self.state)
+            last_time = start + (self.pushed + due - 1) / self.sfreq
+            outlet.push_chunk(data.T.astype(np.float32), last_time)
+            self.clock_log.append(
+                (last_time, self.pushed + due - 1, time.time() - pylsl.local_clock())
+            )
+            self.pushed += due
+
+    def _follow(self):
+        import pylsl
+
+        inlets, last_resolve = {}, 0.0
+        while not self._stop.is_set():
+            if time.monotonic() - last_resolve > 1.0:
+                for info in pylsl.resolve_byprop("name", MARKER_STREAM, 0, 0.2):
+                    if info.source_id() not in inlets:
+                        inlets[info.source_id()] = pylsl.StreamInlet(info)
+                last_resolve = time.monotonic()
+            received = False
+            for inlet in inlets.values():
+                marker, _ = inlet.pull_sample(timeout=0.0)
+                if marker is None:
+                    continue
+                received = True
+                label, _, edge = marker[0].rpartition("/")
+                if label in self.source.signature.amplitudes:
+                    self.state = label if edge == "start" else RESTING_STATE
+                    logger.info("simulated headset: state %s", self.state)
+            if not received:
+                time.sleep(0.02)
+
+    def start(self) -> "SimulatedHeadset":
+        targets = [self._stream] + ([self._follow] if self.follow_markers else [])
+        self._threads = [threading.Thread(target=t, daemon=True) for t in targets]
+        for thread in self._threads:
+            thread.start()
+        return self
+
+    def drop(self, seconds: float) -> None:
+        """Take the stream off the network for ``seconds`` (its samples are lost), then back."""
+        self._paused.set()
+        time.sleep(seconds)
+        self._paused.clear()
+
+    def stop(self) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout=5)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()

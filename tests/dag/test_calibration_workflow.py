@@ -1,0 +1,93 @@
+"""The calibration rules: base model, per-session windows, per-user fine-tuning and versions."""
+
+import json
+import re
+
+import numpy as np
+import pytest
+
+from eegdecode.datasets.focus import FocusEEGSource, FocusSignature
+from eegdecode.lsl.session import CalibrationSession, ClockRelation, Phase, find_gaps
+from eegdecode.signal import FOCUS_CHANNELS
+
+from .conftest import make_workdir, output_mtimes, snakemake
+
+pytestmark = pytest.mark.slow
+
+SMALL_FOCUS = """
+calibration:
+  focus_dataset: {records: [[1], [2], [3, 4]], state_minutes: 0.5, test_subject: 1}
+"""
+
+
+def _record(workdir, user, session, *, seed, complete=True):
+    """A session as `eegdecode record` saves it, made without LSL: 128 Hz, the sender's clock
+    0.5 s behind this machine's, this machine's LSL clock 1.7e9 s behind Unix time."""
+    source = FocusEEGSource(FocusSignature.for_user(user, 7), 128, seed=seed)
+    plan = [("countdown", 3), ("focused", 40), ("countdown", 3), ("unfocused", 40)]
+    eeg = np.concatenate(
+        [source.next(seconds * 128, "unfocused" if label == "countdown" else label)
+         for label, seconds in plan], axis=1,
+    )  # fmt: skip
+    times = 100.0 + np.arange(eeg.shape[1]) / 128
+    clock = ClockRelation([[0.0, 0.5]], [[0.0, 1.7e9]])
+    start = 1.7e9 + 100.5
+    phases, edge = [], start
+    for label, seconds in plan:
+        phases.append(Phase(label, edge, edge + seconds))
+        edge += seconds
+    session = CalibrationSession(
+        eeg=eeg, timestamps=times, sfreq=128.0, channel_names=list(FOCUS_CHANNELS), clock=clock,
+        phases=phases, gaps=find_gaps(clock.to_unix(times), 128, start=start, end=edge),
+        complete=complete, user=user, session=session,
+    )  # fmt: skip
+    return session.save(workdir / f"results/calibration/{user}/{session.session}/session.h5")
+
+
+def test_each_user_is_finetuned_and_a_new_session_reruns_only_that_user(tmp_path):
+    workdir = make_workdir(tmp_path / "work")
+    override = workdir / "small_focus.yaml"
+    override.write_text(SMALL_FOCUS)
+    _record(workdir, "alice", "20261101-100000", seed=1)
+    _record(workdir, "bob", "20261101-110000", seed=2)
+    _record(workdir, "bob", "20261101-120000", seed=3, complete=False)
+    snakemake(workdir, "calibration_all", "--configfile", override)
+    base = json.loads((workdir / "results/focus/base_metrics.json").read_text())
+    assert base["test"]["balanced_accuracy"] > 0.6 and base["test"]["n_windows"] > 0
+    users = workdir / "results/focus/users"
+    first = json.loads((users / "alice/current.json").read_text())
+    assert first["sessions"] == ["20261101-100000"] and (users / "alice" / first["model"]).is_dir()
+    # bob's interrupted session is not used
+    assert json.loads((users / "bob/current.json").read_text())["sessions"] == ["20261101-110000"]
+
+    before = output_mtimes(workdir, "results/focus")
+    _record(workdir, "alice", "20261102-100000", seed=4)
+    plan = snakemake(workdir, "calibration_all", "--configfile", override, "--dry-run")
+    jobs = set(re.findall(r"^rule (\w+):", plan.stdout, re.MULTILINE))
+    assert jobs == {"calibration_windows", "finetune_focus", "select_focus_model",
+                    "calibration_all"}  # fmt: skip
+    snakemake(workdir, "calibration_all", "--configfile", override)
+    after = output_mtimes(workdir, "results/focus")
+    changed = sorted(path for path in after if before.get(path) != after[path])
+    assert changed and all("/users/alice/" in path for path in changed)
+    second = json.loads((users / "alice/current.json").read_text())
+    assert second["sessions"] == ["20261101-100000", "20261102-100000"]
+    assert (users / "alice" / first["model"]).is_dir()  # the earlier version is kept
+    metrics = json.loads((users / "alice" / f"{second['model']}_metrics.json").read_text())
+    held_out = metrics["held_out"]
+    assert held_out["finetuned_accuracy"] > held_out["base_accuracy"]
+
+
+def test_a_session_with_a_phase_outside_the_recording_is_rejected(tmp_path):
+    workdir = make_workdir(tmp_path / "work")
+    override = workdir / "small_focus.yaml"
+    override.write_text(SMALL_FOCUS)
+    path = _record(workdir, "carol", "s1", seed=5)
+    session = CalibrationSession.load(path)
+    session.eeg, session.timestamps = session.eeg[:, :-1280], session.timestamps[:-1280]
+    session.save(path)
+    done = snakemake(workdir, "calibration_all", "--configfile", override, check=False)
+    assert done.returncode != 0
+    assert re.search(r"carol/s1/session.h5: phase 'unfocused' .* is not inside the recording",
+                     done.stderr), done.stderr[-2000:]  # fmt: skip
+    assert not (workdir / "results/calibration/carol/s1/windows.h5").exists()

@@ -1,0 +1,60 @@
+import json
+import os
+
+import numpy as np
+
+from eegdecode.datasets.focus import FocusEEGSource, FocusSignature
+from eegdecode.lsl.live import FocusModelSelector, RingBuffer, predict_focus
+from eegdecode.models.focus import fit_focus_model
+from eegdecode.signal import FocusFeatureConfig, focus_features
+
+
+def _model(shift, **config):
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 2, 200)
+    features = rng.standard_normal((200, 252))
+    features[:, 0] += shift * (2 * labels - 1)
+    return fit_focus_model(features, labels, config=config)
+
+
+def test_selector_prefers_the_users_current_model_and_follows_the_pointer(tmp_path):
+    _model(1.0, kind="base").save(tmp_path / "base")
+    users = tmp_path / "users/alice"
+    _model(2.0, kind="finetuned").save(users / "v1")
+    _model(-2.0, kind="finetuned").save(users / "v2")
+    pointer = users / "current.json"
+    selector = FocusModelSelector(tmp_path / "base", pointer)
+    assert selector.get().config["kind"] == "base" and selector.description == "base"
+    pointer.write_text(json.dumps({"model": "v1"}))
+    first = selector.get()
+    assert selector.description == "fine-tuned v1" and first is selector.get()  # not reloaded
+    pointer.write_text(json.dumps({"model": "v2"}))
+    os.utime(pointer, ns=(pointer.stat().st_mtime_ns + 10**9,) * 2)
+    assert selector.description != "fine-tuned v2"
+    assert selector.get().weights[0] < 0 and selector.description == "fine-tuned v2"
+    pointer.write_text(json.dumps({"model": "v9"}))  # a version that is not there
+    os.utime(pointer, ns=(pointer.stat().st_mtime_ns + 2 * 10**9,) * 2)
+    assert selector.get().config["kind"] == "base"
+
+
+def test_ring_buffer_keeps_the_newest_samples():
+    buffer = RingBuffer(2, capacity=5)
+    buffer.extend(np.arange(6).reshape(3, 2), np.arange(3.0))
+    buffer.extend(np.arange(6, 14).reshape(4, 2), np.arange(3.0, 7.0))
+    np.testing.assert_array_equal(buffer.latest(10), [[4, 6, 8, 10, 12], [5, 7, 9, 11, 13]])
+    np.testing.assert_array_equal(buffer.latest(2)[0], [10, 12])
+
+
+def test_live_prediction_is_the_training_features_last_row():
+    config = FocusFeatureConfig()
+    source = FocusEEGSource(FocusSignature.population(7, seed=0), 128, seed=0)
+    data = source.next(40 * 128, "focused")
+    model = _model(1.0)
+    assert predict_focus(data[:, : 14 * 128], 128, model, config) is None
+    expected = model.predict_proba(focus_features(data, config)[-1:])[0]
+    assert predict_focus(data, 128, model, config) == expected
+    # A 250 Hz stream is brought to 128 Hz first.
+    from scipy import signal
+
+    fast = signal.resample_poly(data, 125, 64, axis=-1)
+    assert abs(predict_focus(fast, 250, model, config) - expected) < 0.05

@@ -1,0 +1,117 @@
+"""Real LSL on loopback: a simulated headset, the recorder, the workflow and live inference."""
+
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from eegdecode.lsl import (
+    CalibrationSession,
+    ProtocolStep,
+    SimulatedHeadset,
+    TerminalDisplay,
+    record_session,
+    resolve_stream,
+)
+
+pytestmark = pytest.mark.slow
+
+QUIET = TerminalDisplay(quiet=True)
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _name(prefix):
+    """A stream name no other test uses, so that resolving finds only this test's stream."""
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+def test_recording_keeps_every_sample_on_the_outlets_clock():
+    name = _name("clock")
+    with SimulatedHeadset(name=name, sfreq=128, user="bob", follow_markers=False) as headset:
+        session = record_session(resolve_stream(name=name), [ProtocolStep("rest", 10.0)],
+                                 user="bob", session="s1", display=QUIET,
+                                 publish_markers=False)  # fmt: skip
+        log = np.array(headset.clock_log)
+    unix = session.unix_times()
+    phase = session.phases[0]
+    inside = np.sum((unix >= phase.start_unix) & (unix < phase.end_unix))
+    assert abs(inside - 10 * 128) <= 0.01 * 10 * 128
+    assert np.all(np.diff(session.timestamps) > 0) and len(session.gaps) == 0
+    # The outlet's own clock: a sample stamped t at the outlet happened at Unix t + offset.
+    sent = log[(log[:, 0] >= session.timestamps[0]) & (log[:, 0] <= session.timestamps[-1])]
+    index = np.searchsorted(session.timestamps, sent[:, 0])
+    np.testing.assert_allclose(session.timestamps[index], sent[:, 0], atol=1e-6)
+    assert np.max(np.abs(unix[index] - (sent[:, 0] + sent[:, 2]))) < 0.005
+
+
+def test_a_dropped_stream_is_recorded_as_a_gap():
+    name = _name("drop")
+    with SimulatedHeadset(name=name, sfreq=250, n_channels=14, follow_markers=False) as headset:
+        threading.Timer(3.0, headset.drop, args=(1.0,)).start()
+        session = record_session(resolve_stream(name=name), [ProtocolStep("rest", 9.0)],
+                                 user="bob", session="s2", display=QUIET,
+                                 publish_markers=False)  # fmt: skip
+    assert session.complete and len(session.gaps) == 1
+    start, end = session.gaps[0]
+    assert 1.0 <= end - start < 5.0
+    assert session.phases[0].start_unix + 1.0 < start < session.phases[0].start_unix + 4.0
+    assert session.channel_names[11] == "F4"
+
+
+def test_an_interrupted_recording_is_saved_incomplete(tmp_path):
+    name = _name("stop")
+    deadline = time.time() + 2.0
+    with SimulatedHeadset(name=name, follow_markers=False):
+        session = record_session(resolve_stream(name=name), [ProtocolStep("rest", 30.0)],
+                                 user="bob", session="s3", display=QUIET,
+                                 publish_markers=False,
+                                 stop=lambda: time.time() > deadline)  # fmt: skip
+    loaded = CalibrationSession.load(session.save(tmp_path / "session.h5"))
+    assert not loaded.complete and loaded.phases == []
+    assert 1.5 * 128 < len(loaded.timestamps) < 4 * 128
+
+
+def test_calibrate_then_live_uses_the_finetuned_model(tmp_path):
+    """The README walk-through, with a 39 s protocol: simulate, calibrate, live."""
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "config").symlink_to(REPO / "config")
+    short = work / "short.yaml"
+    short.write_text(
+        "calibration:\n  protocol:\n    - {label: countdown, duration_s: 2}\n"
+        "    - {label: focused, duration_s: 18}\n    - {label: countdown, duration_s: 1}\n"
+        "    - {label: unfocused, duration_s: 18}\n"
+    )
+    cli = [str(Path(sys.executable).with_name("eegdecode"))]
+    name = _name("walk")
+    headset = subprocess.Popen(
+        [*cli, "simulate-headset", "--name", name, "--user", "carol", "--duration", "150"],
+        cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        calibrate = subprocess.run(
+            [*cli, "calibrate", "--user", "carol", "--session", "s1", "--stream-name", name,
+             "--configfile", str(short), "--quiet", "--", "--snakefile", str(REPO / "Snakefile")],
+            cwd=work, capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        assert calibrate.returncode == 0, calibrate.stderr[-3000:]
+        pointer = work / "results/focus/users/carol/current.json"
+        assert pointer.is_file()
+        live = subprocess.run(
+            [*cli, "live", "--user", "carol", "--stream-name", name, "--duration", "20"],
+            cwd=work, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+    finally:
+        headset.terminate()
+        headset.wait(timeout=10)
+    assert live.returncode == 0, live.stderr[-3000:]
+    lines = [line for line in live.stdout.splitlines() if "P(focused)" in line]
+    assert lines and all("[fine-tuned 1sessions-" in line for line in lines)
+    # Between phases the simulated user rests (unfocused): the model says so.
+    probabilities = [float(line.split("= ")[1].split()[0]) for line in lines]
+    assert np.mean(probabilities) < 0.5
