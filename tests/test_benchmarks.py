@@ -4,6 +4,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -61,3 +63,15 @@ def test_audio_benchmark_prints_its_table():
         line for line in done.stdout.splitlines() if line.startswith(("Griffin", "WaveGlow"))
     ]
     assert len(factors) >= 2 and all(float(line.split()[-1]) > 0 for line in factors)
+
+
+@pytest.mark.slow
+def test_lsl_benchmark_prints_its_table():
+    command = [sys.executable, "benchmarks/lsl.py", "--quick"]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    rows = {line[:24].strip(): line.split() for line in done.stdout.splitlines()
+            if line.startswith(("bare", "record_session"))}  # fmt: skip
+    assert set(rows) == {"bare pull_chunk loop", "record_session"}
+    assert int(rows["record_session"][-3]) == int(rows["record_session"][-4]) > 4000  # received
+    assert float(done.stdout.splitlines()[-1].split()[-1]) > 0

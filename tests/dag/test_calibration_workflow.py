@@ -3,12 +3,10 @@
 import json
 import re
 
-import numpy as np
 import pytest
 
-from eegdecode.datasets.focus import FocusEEGSource, FocusSignature
-from eegdecode.lsl.session import CalibrationSession, ClockRelation, Phase, find_gaps
-from eegdecode.signal import FOCUS_CHANNELS
+from eegdecode.lsl.session import CalibrationSession
+from eegdecode.lsl.simulate import simulate_session
 
 from .conftest import make_workdir, output_mtimes, snakemake
 
@@ -21,27 +19,9 @@ calibration:
 
 
 def _record(workdir, user, session, *, seed, complete=True):
-    """A session as `eegdecode record` saves it, made without LSL: 128 Hz, the sender's clock
-    0.5 s behind this machine's, this machine's LSL clock 1.7e9 s behind Unix time."""
-    source = FocusEEGSource(FocusSignature.for_user(user, 7), 128, seed=seed)
-    plan = [("countdown", 3), ("focused", 40), ("countdown", 3), ("unfocused", 40)]
-    eeg = np.concatenate(
-        [source.next(seconds * 128, "unfocused" if label == "countdown" else label)
-         for label, seconds in plan], axis=1,
-    )  # fmt: skip
-    times = 100.0 + np.arange(eeg.shape[1]) / 128
-    clock = ClockRelation([[0.0, 0.5]], [[0.0, 1.7e9]])
-    start = 1.7e9 + 100.5
-    phases, edge = [], start
-    for label, seconds in plan:
-        phases.append(Phase(label, edge, edge + seconds))
-        edge += seconds
-    session = CalibrationSession(
-        eeg=eeg, timestamps=times, sfreq=128.0, channel_names=list(FOCUS_CHANNELS), clock=clock,
-        phases=phases, gaps=find_gaps(clock.to_unix(times), 128, start=start, end=edge),
-        complete=complete, user=user, session=session,
-    )  # fmt: skip
-    return session.save(workdir / f"results/calibration/{user}/{session.session}/session.h5")
+    protocol = [("countdown", 3), ("focused", 40), ("countdown", 3), ("unfocused", 40)]
+    recorded = simulate_session(user, session, protocol, seed=seed, complete=complete)
+    return recorded.save(workdir / f"results/calibration/{user}/{session}/session.h5")
 
 
 def test_each_user_is_finetuned_and_a_new_session_reruns_only_that_user(tmp_path):

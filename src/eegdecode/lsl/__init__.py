@@ -4,7 +4,7 @@ headset, live focus inference, and XDF import."""
 from .live import FocusModelSelector, RingBuffer, focus_model_paths, predict_focus, run_live
 from .recorder import MARKER_STREAM, ProtocolStep, TerminalDisplay, record_session, resolve_stream
 from .session import CalibrationSession, ClockRelation, Phase, cut_phases, find_gaps
-from .simulate import SimulatedHeadset
+from .simulate import SimulatedHeadset, simulate_session
 
 __all__ = [
     "MARKER_STREAM",
@@ -23,4 +23,5 @@ __all__ = [
     "record_session",
     "resolve_stream",
     "run_live",
+    "simulate_session",
 ]

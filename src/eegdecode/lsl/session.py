@@ -241,7 +241,10 @@ def cut_phases(
         ]
         if overlapping:
             raise ValueError(f"{where} overlaps a gap in the stream at {overlapping[0]}.")
-        first, stop = np.searchsorted(unix, [phase.start_unix, phase.end_unix])
+        # The samples nearest the phase's edges (timestamps carry jitter of a fraction of a
+        # sample period).
+        half = 0.5 / session.sfreq
+        first, stop = np.searchsorted(unix, [phase.start_unix - half, phase.end_unix - half])
         data = resample_eeg(session.eeg[channels, first:stop], session.sfreq, target_sfreq)
         expected = round((phase.end_unix - phase.start_unix) * target_sfreq)
         if abs(data.shape[1] - expected) > tolerance:

@@ -10,6 +10,7 @@ from .._logging import logger
 from ..datasets.focus import FocusEEGSource, FocusSignature
 from ..signal.focus import EMOTIV_CHANNELS, FOCUS_CHANNELS
 from .recorder import MARKER_STREAM
+from .session import CalibrationSession, ClockRelation, Phase, find_gaps
 
 # The state between and before the protocol's phases.
 RESTING_STATE = "unfocused"
@@ -154,3 +155,43 @@ class SimulatedHeadset:
 
     def __exit__(self, *exc):
         self.stop()
+
+
+def simulate_session(
+    user: str,
+    session: str,
+    protocol: list[tuple[str, float]],
+    *,
+    seed: int = 0,
+    sfreq: float = 128.0,
+    complete: bool = True,
+) -> CalibrationSession:
+    """A session as ``eegdecode record`` saves it, synthesised without LSL.
+
+    The user's EEG follows the protocol (phases whose label is not a state are resting); the
+    sender's clock runs 0.5 s behind this machine's LSL clock, which runs 1.7e9 s behind Unix
+    time, so reading it back exercises the clock relation.
+    """
+    signature = FocusSignature.for_user(user, len(FOCUS_CHANNELS))
+    source = FocusEEGSource(signature, sfreq, seed=seed)
+    eeg = np.concatenate(
+        [
+            source.next(round(seconds * sfreq),
+                        label if label in signature.amplitudes else RESTING_STATE)
+            for label, seconds in protocol
+        ],
+        axis=1,
+    )  # fmt: skip
+    times = 100.0 + np.arange(eeg.shape[1]) / sfreq
+    clock = ClockRelation([[0.0, 0.5]], [[0.0, 1.7e9]])
+    edge = start = 1.7e9 + 100.5
+    phases = []
+    for label, seconds in protocol:
+        phases.append(Phase(label, edge, edge + seconds))
+        edge += seconds
+    return CalibrationSession(
+        eeg=eeg.astype(np.float32), timestamps=times, sfreq=sfreq,
+        channel_names=list(FOCUS_CHANNELS), clock=clock, phases=phases,
+        gaps=find_gaps(clock.to_unix(times), sfreq, start=start, end=edge), complete=complete,
+        user=user, session=session,
+    )  # fmt: skip
