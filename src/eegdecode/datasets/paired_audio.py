@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from scipy import signal
 
 from .._logging import logger
 
@@ -174,11 +173,9 @@ def load_paired_recording(
 
 
 def resample_audio(audio: np.ndarray, sfreq: float, target_sfreq: float) -> np.ndarray:
-    """Polyphase resampling (scipy's ``resample_poly``, Kaiser anti-alias filter)."""
-    from fractions import Fraction
+    """Audio at ``target_sfreq`` (:func:`~eegdecode.signal.resample`), kept within [−1, 1]."""
+    from ..signal.resample import resample
 
     if sfreq == target_sfreq:
         return audio
-    ratio = Fraction(target_sfreq / sfreq).limit_denominator(10_000)
-    resampled = signal.resample_poly(audio, ratio.numerator, ratio.denominator)
-    return np.clip(resampled, -1.0, 1.0).astype(np.float32)
+    return np.clip(resample(audio, sfreq, target_sfreq), -1.0, 1.0).astype(np.float32)

@@ -15,7 +15,8 @@ import numpy as np
 from .._logging import logger
 from ..models.focus import FocusModel
 from ..signal.focus import FocusFeatureConfig, filter_focus_eeg, focus_features
-from ..training.focus import resample_eeg
+from ..signal.resample import resample
+from .recorder import stream_channel_names
 from .session import select_channels
 
 OUTPUT_STREAM = "eegdecode-focus"
@@ -99,7 +100,7 @@ def predict_focus(
     The features are those of training: band-pass and notch, then the trailing mean of the
     last ``smoothing`` windows.
     """
-    data = resample_eeg(data, sfreq, config.sfreq)
+    data = resample(data, sfreq, config.sfreq)
     if data.shape[1] < config.window:
         return None
     features = focus_features(filter_focus_eeg(data, config), config, filtered=True)
@@ -127,8 +128,6 @@ def run_live(
     inlet = pylsl.StreamInlet(info, max_buflen=int(buffer_s), recover=True)
     inlet.open_stream(timeout=10.0)
     full = inlet.info(timeout=5.0)
-    from .recorder import stream_channel_names
-
     channels = select_channels(stream_channel_names(full), full.channel_count(), full.name())
     sfreq = full.nominal_srate()
     buffer = RingBuffer(full.channel_count(), int(buffer_s * sfreq))

@@ -14,6 +14,7 @@ import numpy as np
 from .._logging import logger
 from ..artifacts import AxisArray, read_array, read_attrs, write_artifact
 from ..signal.focus import FOCUS_CHANNELS
+from ..signal.resample import resample
 
 
 @dataclass
@@ -225,8 +226,6 @@ def cut_phases(
     phases : dict of str to list of ndarray
         Per label, one (n_focus_channels, n_times) array per phase with that label.
     """
-    from ..training.focus import resample_eeg
-
     unix = session.unix_times()
     channels = select_channels(session.channel_names, session.eeg.shape[0], path)
     cut: dict[str, list[np.ndarray]] = {label: [] for label in labels}
@@ -245,7 +244,7 @@ def cut_phases(
         # sample period).
         half = 0.5 / session.sfreq
         first, stop = np.searchsorted(unix, [phase.start_unix - half, phase.end_unix - half])
-        data = resample_eeg(session.eeg[channels, first:stop], session.sfreq, target_sfreq)
+        data = resample(session.eeg[channels, first:stop], session.sfreq, target_sfreq)
         expected = round((phase.end_unix - phase.start_unix) * target_sfreq)
         if abs(data.shape[1] - expected) > tolerance:
             raise ValueError(

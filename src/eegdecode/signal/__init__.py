@@ -16,6 +16,7 @@ from .highgamma import (
     line_noise_frequencies,
 )
 from .mel import MelConfig, griffin_lim, log_mel_spectrogram
+from .resample import resample
 from .segmentation import segment, sliding_windows
 from .speech import speech_segments
 
@@ -36,6 +37,7 @@ __all__ = [
     "highgamma_filter",
     "line_noise_frequencies",
     "log_mel_spectrogram",
+    "resample",
     "segment",
     "sliding_windows",
     "speech_segments",

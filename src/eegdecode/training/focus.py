@@ -2,23 +2,14 @@
 by recording), and a user's fine-tuned model on their calibration sessions."""
 
 from dataclasses import asdict
-from fractions import Fraction
 
 import numpy as np
-from scipy import signal
 
 from .._logging import logger
 from ..datasets.focus import record_states
 from ..models.focus import FocusModel, fit_focus_model
 from ..signal.focus import FocusFeatureConfig, focus_features
-
-
-def resample_eeg(data: np.ndarray, sfreq: float, target_sfreq: float) -> np.ndarray:
-    """(n_channels, n_times) to ``target_sfreq`` by polyphase filtering (Kaiser anti-alias)."""
-    if np.isclose(sfreq, target_sfreq):
-        return np.asarray(data, dtype=np.float64)
-    ratio = Fraction(target_sfreq / sfreq).limit_denominator(1000)
-    return signal.resample_poly(data, ratio.numerator, ratio.denominator, axis=-1)
+from ..signal.resample import resample
 
 
 def record_features(
@@ -26,7 +17,7 @@ def record_features(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Feature vectors of one record and their state (index into FOCUS_STATES); windows never
     straddle two states."""
-    eeg = resample_eeg(eeg, sfreq, config.sfreq)
+    eeg = resample(eeg, sfreq, config.sfreq)
     features, labels = [], []
     for index, (_, start, stop) in enumerate(
         record_states(eeg.shape[1], config.sfreq, state_minutes)
