@@ -1,10 +1,14 @@
 """Choosing where torch computes, with how many threads, and in which precision."""
 
+import logging
 import os
 
 import torch
+from threadpoolctl import threadpool_limits
 
 from ._validation import check_option
+
+logger = logging.getLogger(__name__)
 
 DEVICES = ("auto", "cpu", "cuda")
 
@@ -33,3 +37,23 @@ def cpu_threads(requested: int) -> int:
     beyond the real CPUs make every step far slower, not faster.
     """
     return max(1, min(int(requested), len(os.sched_getaffinity(0))))
+
+
+def limit_threads(requested: int) -> int:
+    """Bound every thread pool of this process to a job's CPUs; return the bound.
+
+    The bound is :func:`cpu_threads` of the rule's ``threads``. It applies to torch's
+    intra-op pool and, through threadpoolctl, to the BLAS and OpenMP pools that NumPy, SciPy
+    and torch load. Snakemake's ``OMP_NUM_THREADS`` alone is not enough: it is set to the rule's
+    threads, which ``--cores 8`` on a two-core machine makes 8.
+    """
+    threads = cpu_threads(requested)
+    torch.set_num_threads(threads)
+    threadpool_limits(limits=threads)
+    logger.info(
+        "using %d CPU thread(s): the job was given %s, this process may run on %d CPU(s)",
+        threads,
+        requested,
+        len(os.sched_getaffinity(0)),
+    )
+    return threads

@@ -1,15 +1,13 @@
 """Rule caption_embeddings: one block's captions → CLIP text encoder last hidden states."""
 
-import torch
-
 from eegdecode import log_to_file
 from eegdecode.artifacts import TEXT_AXES, AxisArray, write_artifact
-from eegdecode.devices import cpu_threads, inference_dtype, resolve_device
+from eegdecode.devices import inference_dtype, limit_threads, resolve_device
 from eegdecode.stimulus import embed_captions, load_text_encoder, read_captions
 
 with log_to_file(snakemake.log[0]):
     settings = snakemake.params.captions
-    torch.set_num_threads(cpu_threads(snakemake.threads))
+    limit_threads(snakemake.threads)
     device = resolve_device(settings["device"])
     tokenizer, encoder = load_text_encoder(
         snakemake.input.model, device=device, dtype=inference_dtype(device)

@@ -1,12 +1,10 @@
 """Rule eegvp: the EEG-VP benchmark for one subject, every task, leave one block out."""
 
-import torch
-
 from eegdecode import log_to_file
 from eegdecode.artifacts import LABEL_AXES, WINDOW_AXES, read_array, read_attrs
 from eegdecode.datasets import SEED_DV_META_INFO, Protocol, load_meta_info
 from eegdecode.datasets.tasks import eegvp_labels
-from eegdecode.devices import cpu_threads
+from eegdecode.devices import limit_threads
 from eegdecode.evaluation import eegvp_report
 from eegdecode.fileio import write_json
 from eegdecode.training import TrainConfig
@@ -14,7 +12,7 @@ from eegdecode.training import TrainConfig
 with log_to_file(snakemake.log[0]):
     params, source = snakemake.params, snakemake.input.features
     settings = params.eegvp
-    torch.set_num_threads(cpu_threads(snakemake.threads))
+    limit_threads(snakemake.threads)
     protocol = Protocol.from_config(params.protocol)
     features = read_array(source, settings["feature"], axes=(*WINDOW_AXES[:-1], "band"))
     concept_labels = read_array(source, "concept_labels", axes=LABEL_AXES).data

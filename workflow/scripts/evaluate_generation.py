@@ -2,6 +2,7 @@
 
 from eegdecode import log_to_file
 from eegdecode.artifacts import FRAME_AXES, read_array, read_attrs
+from eegdecode.devices import limit_threads
 from eegdecode.evaluation.classifiers import load_classifier
 from eegdecode.evaluation.video import evaluate_clips
 from eegdecode.fileio import write_json
@@ -10,6 +11,7 @@ from eegdecode.training.stages import to_class_order
 
 with log_to_file(snakemake.log[0]):
     settings = snakemake.params.evaluate
+    limit_threads(snakemake.threads)
     generated = read_array(
         snakemake.input.clips, "frames", axes=("class", "rep", "frame", "height", "width", "rgb")
     ).data

@@ -5,7 +5,7 @@ import torch
 
 from eegdecode import log_to_file
 from eegdecode.artifacts import LATENT_AXES, TEXT_AXES, read_array
-from eegdecode.devices import cpu_threads
+from eegdecode.devices import limit_threads
 from eegdecode.diffusion import (
     FinetuneConfig,
     VideoUNet,
@@ -20,7 +20,7 @@ from eegdecode.training.stages import check_block_files
 
 with log_to_file(snakemake.log[0]):
     params, settings = snakemake.params, snakemake.params.finetune
-    torch.set_num_threads(cpu_threads(snakemake.threads))
+    limit_threads(snakemake.threads)
     clips_per_concept = params.protocol["clips_per_concept"]
     latents = [
         read_array(path, "latents", axes=LATENT_AXES).data for path in snakemake.input.latents

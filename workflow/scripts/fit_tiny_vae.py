@@ -1,17 +1,16 @@
 """Rule fit_tiny_vae: the tiny VAE trained to reconstruct the training blocks' frames."""
 
 import numpy as np
-import torch
 
 from eegdecode import log_to_file
 from eegdecode.artifacts import FRAME_AXES, read_array
-from eegdecode.devices import cpu_threads
+from eegdecode.devices import limit_threads
 from eegdecode.report import plot_finetune_loss, save_figure
 from eegdecode.stimulus import fit_vae, load_vae, save_vae
 
 with log_to_file(snakemake.log[0]):
     settings = snakemake.params.fit
-    torch.set_num_threads(cpu_threads(snakemake.threads))
+    limit_threads(snakemake.threads)
     frames = np.concatenate(
         [read_array(path, "frames", axes=FRAME_AXES).data for path in snakemake.input.frames]
     )

@@ -1,7 +1,5 @@
 """Rule generate: clips of one subject's test block from its EEG predictions, in one mode."""
 
-import torch
-
 from eegdecode import log_to_file
 from eegdecode.artifacts import (
     LATENT_AXES,
@@ -11,13 +9,13 @@ from eegdecode.artifacts import (
     read_attrs,
     write_artifact,
 )
-from eegdecode.devices import cpu_threads, inference_dtype, resolve_device
+from eegdecode.devices import inference_dtype, limit_threads, resolve_device
 from eegdecode.diffusion import MODES, generate_clips, load_video_diffusion
 from eegdecode.stimulus import load_vae, write_gifs
 
 with log_to_file(snakemake.log[0]):
     settings, mode = snakemake.params.generate, snakemake.wildcards.mode
-    torch.set_num_threads(cpu_threads(snakemake.threads))
+    limit_threads(snakemake.threads)
     device = resolve_device(settings["device"])
     dtype = inference_dtype(device)
     unet, negative, scheduler = load_video_diffusion(snakemake.input.model)

@@ -1,7 +1,5 @@
 """Rule glmnet_embeddings: the GLMNet embedding of every window of one subject."""
 
-import torch
-
 from eegdecode import log_to_file
 from eegdecode.artifacts import (
     LABEL_AXES,
@@ -12,11 +10,11 @@ from eegdecode.artifacts import (
     read_attrs,
     write_artifact,
 )
-from eegdecode.devices import cpu_threads
+from eegdecode.devices import limit_threads
 from eegdecode.training.stages import TrainedGLMNet, glmnet_embeddings
 
 with log_to_file(snakemake.log[0]):
-    torch.set_num_threads(cpu_threads(snakemake.threads))
+    limit_threads(snakemake.threads)
     trained = TrainedGLMNet.load(snakemake.input.model)
     embeddings = glmnet_embeddings(
         trained,

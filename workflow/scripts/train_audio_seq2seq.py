@@ -1,11 +1,9 @@
 """Rule train_audio_seq2seq: one participant's decoder from high-gamma envelopes to log-mel,
 trained on the first part of the recording; predicts the test part window by window."""
 
-import torch
-
 from eegdecode import log_to_file
 from eegdecode.artifacts import AxisArray, inherit_attrs, read_array, read_attrs, write_artifact
-from eegdecode.devices import cpu_threads
+from eegdecode.devices import limit_threads
 from eegdecode.report import save_training_record
 from eegdecode.signal import MelConfig
 from eegdecode.training import TrainConfig, chronological_windows
@@ -13,7 +11,7 @@ from eegdecode.training.audio import target_first_frames, train_audio_decoder, w
 
 with log_to_file(snakemake.log[0]):
     params = snakemake.params
-    torch.set_num_threads(cpu_threads(snakemake.threads))
+    limit_threads(snakemake.threads)
     envelope = read_array(snakemake.input.envelope, "envelope", axes=("channel", "time")).data
     attrs = read_attrs(snakemake.input.envelope)
     log_mel = read_array(snakemake.input.mel, "log_mel", axes=("frame", "mel")).data

@@ -5,14 +5,14 @@ import torch
 
 from eegdecode import log_to_file
 from eegdecode.artifacts import FRAME_AXES, read_array
-from eegdecode.devices import cpu_threads
+from eegdecode.devices import limit_threads
 from eegdecode.models import FrameClassifier, FrameClassifierConfig
 from eegdecode.training import TrainConfig
 from eegdecode.training.stages import BlockSplit, train_predictor
 
 with log_to_file(snakemake.log[0]):
     params, settings = snakemake.params, snakemake.params.classifier
-    torch.set_num_threads(cpu_threads(snakemake.threads))
+    limit_threads(snakemake.threads)
     frames = np.stack(
         [read_array(path, "frames", axes=FRAME_AXES).data for path in snakemake.input.frames]
     )

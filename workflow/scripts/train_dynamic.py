@@ -8,7 +8,7 @@ from eegdecode import log_to_file
 from eegdecode.artifacts import LABEL_AXES, WINDOW_AXES, read_array
 from eegdecode.datasets import SEED_DV_META_INFO, Protocol, load_meta_info
 from eegdecode.datasets.tasks import eegvp_labels
-from eegdecode.devices import cpu_threads
+from eegdecode.devices import limit_threads
 from eegdecode.models import GLFNetMLP, GLFNetMLPConfig
 from eegdecode.report import save_training_record
 from eegdecode.training import TrainConfig
@@ -16,7 +16,7 @@ from eegdecode.training.stages import BlockSplit, train_predictor, write_test_pr
 
 with log_to_file(snakemake.log[0]):
     params, settings = snakemake.params, snakemake.params.dynamic
-    torch.set_num_threads(cpu_threads(snakemake.threads))
+    limit_threads(snakemake.threads)
     protocol = Protocol.from_config(params.protocol)
     features = read_array(
         snakemake.input.features, settings["feature"], axes=(*WINDOW_AXES[:-1], "band")

@@ -1,19 +1,17 @@
 """Rule train_glmnet: GLMNet for one subject, trained on the blocks before the test block."""
 
-import torch
-
 from eegdecode import log_to_file
 from eegdecode.artifacts import LABEL_AXES, WINDOW_AXES, read_array
 from eegdecode.datasets import SEED_DV_META_INFO, Protocol, load_meta_info
 from eegdecode.datasets.tasks import eegvp_labels
-from eegdecode.devices import cpu_threads
+from eegdecode.devices import limit_threads
 from eegdecode.report import save_training_record
 from eegdecode.training import TrainConfig
 from eegdecode.training.stages import BlockSplit, train_glmnet
 
 with log_to_file(snakemake.log[0]):
     params, settings = snakemake.params, snakemake.params.glmnet
-    torch.set_num_threads(cpu_threads(snakemake.threads))
+    limit_threads(snakemake.threads)
     protocol = Protocol.from_config(params.protocol)
     raw = read_array(snakemake.input.windows, "eeg", axes=WINDOW_AXES).data
     de = read_array(snakemake.input.features, "de", axes=(*WINDOW_AXES[:-1], "band")).data

@@ -11,7 +11,7 @@ from eegdecode.artifacts import (
     read_array,
 )
 from eegdecode.datasets import Protocol
-from eegdecode.devices import cpu_threads
+from eegdecode.devices import limit_threads
 from eegdecode.models import SemanticPredictor, SemanticPredictorConfig
 from eegdecode.report import save_training_record
 from eegdecode.training import TrainConfig
@@ -25,7 +25,7 @@ from eegdecode.training.stages import (
 
 with log_to_file(snakemake.log[0]):
     params, settings = snakemake.params, snakemake.params.semantic
-    torch.set_num_threads(cpu_threads(snakemake.threads))
+    limit_threads(snakemake.threads)
     protocol = Protocol.from_config(params.protocol)
     features = read_array(
         snakemake.input.features, settings["feature"], axes=(*CLIP_AXES[:-1], "band")

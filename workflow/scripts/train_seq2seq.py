@@ -11,7 +11,7 @@ from eegdecode.artifacts import (
     read_array,
 )
 from eegdecode.datasets import Protocol
-from eegdecode.devices import cpu_threads
+from eegdecode.devices import limit_threads
 from eegdecode.models import Seq2Seq, Seq2SeqConfig
 from eegdecode.report import save_training_record
 from eegdecode.training import TrainConfig
@@ -24,7 +24,7 @@ from eegdecode.training.stages import (
 
 with log_to_file(snakemake.log[0]):
     params, settings = snakemake.params, snakemake.params.seq2seq
-    torch.set_num_threads(cpu_threads(snakemake.threads))
+    limit_threads(snakemake.threads)
     protocol = Protocol.from_config(params.protocol)
     windows = read_array(snakemake.input.windows, "eeg", axes=WINDOW_AXES).data
     labels = read_array(snakemake.input.windows, "concept_labels", axes=LABEL_AXES).data

@@ -1,7 +1,5 @@
 """Rule vae_latents: ground-truth frames → scaled Stable Diffusion VAE latents."""
 
-import torch
-
 from eegdecode import log_to_file
 from eegdecode.artifacts import (
     FRAME_AXES,
@@ -12,12 +10,12 @@ from eegdecode.artifacts import (
     read_attrs,
     write_artifact,
 )
-from eegdecode.devices import cpu_threads, inference_dtype, resolve_device
+from eegdecode.devices import inference_dtype, limit_threads, resolve_device
 from eegdecode.stimulus import encode_frames, load_vae
 
 with log_to_file(snakemake.log[0]):
     settings, source = snakemake.params.latents, snakemake.input.frames
-    torch.set_num_threads(cpu_threads(snakemake.threads))
+    limit_threads(snakemake.threads)
     device = resolve_device(settings["device"])
     vae = load_vae(snakemake.input.model, device=device, dtype=inference_dtype(device))
     attrs = read_attrs(source)

@@ -1,18 +1,16 @@
 """Rule vocode: one participant's test part as audio: recorded, resynthesised from its true
 mel, and decoded, whole and per utterance."""
 
-import torch
-
 from eegdecode import log_to_file
 from eegdecode.artifacts import read_array, read_attrs
-from eegdecode.devices import cpu_threads
+from eegdecode.devices import limit_threads
 from eegdecode.models.vocoder import MelVocoder
 from eegdecode.signal import MelConfig
 from eegdecode.training.audio import assemble_windows, vocode_test_set
 
 with log_to_file(snakemake.log[0]):
     settings = snakemake.params.vocoder
-    torch.set_num_threads(cpu_threads(snakemake.threads))
+    limit_threads(snakemake.threads)
     path = snakemake.input.predictions
     mel = MelConfig(**read_attrs(path)["parameters"]["mel"])
     first_frames = read_array(path, "first_frame", axes=("window",)).data
