@@ -64,6 +64,8 @@ rule align_recording:
         ),
         tolerance_s=AUDIO["alignment_tolerance_s"],
         audio_sfreq=AUDIO["mel"]["sfreq"],
+    group:
+        "audio_features"
     threads: 1
     resources:
         mem_mb=8000,
@@ -83,6 +85,8 @@ rule highgamma:
         f"logs/highgamma/{AUDIO_NAME}/{{participant}}.log",
     params:
         highgamma=AUDIO["highgamma"],
+    group:
+        "audio_features"
     threads: 1
     resources:
         mem_mb=12000,
@@ -102,6 +106,8 @@ rule mel:
         f"logs/mel/{AUDIO_NAME}/{{participant}}.log",
     params:
         mel=AUDIO["mel"],
+    group:
+        "audio_features"
     threads: 1
     resources:
         mem_mb=4000,
@@ -139,8 +145,9 @@ rule train_audio_seq2seq:
         checkpoints=f"{AUDIO_RESULTS}/checkpoints/audio_seq2seq/{{participant}}",
     threads: TRAINING_THREADS
     resources:
-        mem_mb=16000,
-        runtime=720,
+        mem_mb=per_attempt(16000),
+        runtime=per_attempt(720),
+        gpu=gpus("audio/training"),
     conda:
         "../envs/audio.yaml"
     script:
@@ -161,10 +168,13 @@ rule vocode:
     params:
         vocoder=AUDIO["vocoder"],
         utterances=AUDIO["utterances"],
+    group:
+        "audio_output"
     threads: 2
     resources:
-        mem_mb=8000,
-        runtime=60,
+        mem_mb=per_attempt(8000),
+        runtime=per_attempt(60),
+        gpu=gpus("audio/vocoder"),
     conda:
         "../envs/audio.yaml"
     script:
@@ -196,6 +206,8 @@ rule evaluate_audio:
     params:
         evaluate=AUDIO["evaluate"],
         vocoder_name="waveglow" if WAVEGLOW else "griffin_lim",
+    group:
+        "audio_output"
     threads: 1
     resources:
         mem_mb=4000,
@@ -223,6 +235,7 @@ rule audio_summary:
         f"logs/audio_summary/{AUDIO_NAME}.log",
     params:
         participants=PARTICIPANTS,
+    localrule: True
     threads: 1
     resources:
         mem_mb=500,

@@ -54,6 +54,8 @@ rule calibration_windows:
     params:
         classes=CALIBRATION["classes"],
         sfreq=CALIBRATION["features"]["sfreq"],
+    group:
+        "focus_user"
     threads: 1
     resources:
         mem_mb=2000,
@@ -77,6 +79,8 @@ rule finetune_focus:
         classes=CALIBRATION["classes"],
         features=CALIBRATION["features"],
         finetune=CALIBRATION["finetune"],
+    group:
+        "focus_user"
     threads: 1
     resources:
         mem_mb=2000,
@@ -94,6 +98,8 @@ rule select_focus_model:
         pointer=f"{FOCUS_RESULTS}/users/{{user}}/current.json",
     log:
         "logs/select_focus_model/{user}.log",
+    group:
+        "focus_user"
     threads: 1
     resources:
         mem_mb=500,

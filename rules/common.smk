@@ -21,9 +21,11 @@ BLOCKS = list(range(1, PROTOCOL.n_blocks + 1))
 CHANNELS = DATASET["channels"]["names"]
 RESULTS = f"results/{NAME}"
 STABLE_DIFFUSION = config["pretrained"]["stable_diffusion"]
-# Training jobs take every core they are given, so on one machine they run one at a time
-# instead of competing for the same CPUs; a cluster profile sets their threads per rule.
-TRAINING_THREADS = workflow.cores
+# CPUs of a training job. On one machine Snakemake lowers it to --cores, so there training
+# jobs run one at a time instead of competing for the same CPUs; on a cluster it is what each
+# job asks for (--max-threads or a profile's set-threads change it). A fixed number rather than
+# workflow.cores, which a cluster run leaves unset.
+TRAINING_THREADS = 8
 BLOCK_OF_ORDINAL = {block_ordinal(block): block for block in BLOCKS}
 
 
@@ -33,6 +35,29 @@ def is_activated(path):
     for key in path.split("/"):
         block = block.get(key, {})
     return bool(block.get("activate", False))
+
+
+def config_value(path):
+    """The config value at `path` ('a/b/c')."""
+    value = config
+    for key in path.split("/"):
+        value = value[key]
+    return value
+
+
+def gpus(stage):
+    """GPUs a job of `stage` (a config path holding `device`) asks the scheduler for.
+
+    One when the config says `device: cuda`, else none: `auto` uses a GPU only where the job
+    happens to see one, so it never makes a cluster queue the job for a GPU node.
+    """
+    return 1 if config_value(stage)["device"] == "cuda" else 0
+
+
+def per_attempt(amount):
+    """A resource that grows with each attempt: a cluster kills a job that outgrows its memory
+    or time, and the retry asks for twice, three times as much."""
+    return lambda wildcards, attempt: amount * attempt
 
 
 def duration_label(seconds):

@@ -19,8 +19,9 @@ rule eegvp:
         local_channels=OCCIPITAL_INDEX,
     threads: TRAINING_THREADS
     resources:
-        mem_mb=4000,
-        runtime=240,
+        mem_mb=per_attempt(4000),
+        runtime=per_attempt(240),
+        gpu=gpus("eegvp/training"),
     conda:
         "../envs/encoders.yaml"
     script:
@@ -45,6 +46,7 @@ rule eegvp_summary:
         ),
     log:
         f"logs/eegvp_summary/{NAME}.log",
+    localrule: True
     threads: 1
     resources:
         mem_mb=1000,
@@ -81,10 +83,13 @@ rule train_glmnet:
         fast_threshold=config["eegvp"]["fast_threshold"],
         local_channels=OCCIPITAL_INDEX,
         checkpoints=f"{RESULTS}/checkpoints/glmnet/sub{{subject}}",
+    group:
+        "glmnet"
     threads: TRAINING_THREADS
     resources:
-        mem_mb=6000,
-        runtime=600,
+        mem_mb=per_attempt(6000),
+        runtime=per_attempt(600),
+        gpu=gpus("glmnet/training"),
     conda:
         "../envs/encoders.yaml"
     script:
@@ -100,6 +105,8 @@ rule glmnet_embeddings:
         embeddings=f"{RESULTS}/embeddings/sub{{subject}}_glmnet.h5",
     log:
         f"logs/glmnet_embeddings/{NAME}/sub{{subject}}.log",
+    group:
+        "glmnet"
     threads: TRAINING_THREADS
     resources:
         mem_mb=4000,
@@ -135,8 +142,9 @@ rule train_semantic:
         checkpoints=f"{RESULTS}/checkpoints/semantic/sub{{subject}}",
     threads: TRAINING_THREADS
     resources:
-        mem_mb=16000,
-        runtime=600,
+        mem_mb=per_attempt(16000),
+        runtime=per_attempt(600),
+        gpu=gpus("semantic/training"),
     conda:
         "../envs/encoders.yaml"
     script:
@@ -170,8 +178,9 @@ rule train_dynamic:
         checkpoints=f"{RESULTS}/checkpoints/dynamic/sub{{subject}}",
     threads: TRAINING_THREADS
     resources:
-        mem_mb=4000,
-        runtime=60,
+        mem_mb=per_attempt(4000),
+        runtime=per_attempt(60),
+        gpu=gpus("dynamic/training"),
     conda:
         "../envs/encoders.yaml"
     script:
@@ -203,8 +212,9 @@ rule train_seq2seq:
         checkpoints=f"{RESULTS}/checkpoints/seq2seq/sub{{subject}}",
     threads: TRAINING_THREADS
     resources:
-        mem_mb=16000,
-        runtime=720,
+        mem_mb=per_attempt(16000),
+        runtime=per_attempt(720),
+        gpu=gpus("seq2seq/training"),
     conda:
         "../envs/encoders.yaml"
     script:

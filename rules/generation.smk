@@ -31,8 +31,9 @@ rule finetune_video_diffusion:
         checkpoints=f"{RESULTS}/checkpoints/video_diffusion",
     threads: TRAINING_THREADS
     resources:
-        mem_mb=24000,
-        runtime=1440,
+        mem_mb=per_attempt(24000),
+        runtime=per_attempt(1440),
+        gpu=gpus("video_diffusion/finetune/training"),
     conda:
         "../envs/generation.yaml"
     script:
@@ -49,6 +50,7 @@ rule dana:
         f"logs/dana/{NAME}/sub{{subject}}.log",
     params:
         dana=VIDEO_DIFFUSION["dana"],
+    localrule: True
     threads: 1
     resources:
         mem_mb=2000,
@@ -78,8 +80,9 @@ rule generate:
         frames_per_s=config["stimulus"]["frames"]["frames_per_s"],
     threads: TRAINING_THREADS
     resources:
-        mem_mb=16000,
-        runtime=720,
+        mem_mb=per_attempt(16000),
+        runtime=per_attempt(720),
+        gpu=gpus("video_diffusion/generate"),
     conda:
         "../envs/generation.yaml"
     script:
@@ -99,8 +102,9 @@ rule train_clip_classifier:
         checkpoints=f"{RESULTS}/checkpoints/clip_classifier",
     threads: TRAINING_THREADS
     resources:
-        mem_mb=8000,
-        runtime=120,
+        mem_mb=per_attempt(8000),
+        runtime=per_attempt(120),
+        gpu=gpus("video_diffusion/classifier/training"),
     conda:
         "../envs/generation.yaml"
     script:
@@ -127,6 +131,8 @@ rule evaluate_generation:
     params:
         evaluate=EVALUATION,
         protocol=DATASET["protocol"],
+    group:
+        "evaluation"
     threads: 2
     resources:
         mem_mb=8000,
@@ -159,6 +165,7 @@ rule evaluation_summary:
         ),
     log:
         f"logs/evaluation_summary/{NAME}.log",
+    localrule: True
     threads: 1
     resources:
         mem_mb=1000,

@@ -16,6 +16,8 @@ rule segment:
         published_order=DATASET["published_order"],
         channel_names=CHANNELS,
         unit=DATASET["channels"]["unit"],
+    group:
+        "preprocess"
     threads: 1
     resources:
         mem_mb=3000,
@@ -37,6 +39,8 @@ rule sliding_windows:
         f"{RESULTS}/benchmarks/sliding_windows/sub{{subject}}_{{window}}.tsv"
     params:
         windows=get_window_settings,
+    group:
+        "preprocess"
     threads: 1
     resources:
         mem_mb=3000,
@@ -58,6 +62,8 @@ rule de_psd:
         f"{RESULTS}/benchmarks/de_psd/sub{{subject}}_{{window}}.tsv"
     params:
         features=config["features"],
+    group:
+        "preprocess"
     threads: 2
     resources:
         mem_mb=2000,
@@ -85,6 +91,8 @@ rule plot_feature_qc:
     params:
         channels=DATASET["channels"],
         qc=config["qc"],
+    group:
+        "preprocess"
     threads: 1
     resources:
         mem_mb=3000,

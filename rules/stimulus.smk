@@ -63,6 +63,8 @@ rule extract_gifs:
         protocol=DATASET["protocol"],
         published_order=DATASET["published_order"],
         frames=config["stimulus"]["frames"],
+    group:
+        "stimulus_frames"
     threads: 1
     resources:
         mem_mb=4000,
@@ -87,8 +89,9 @@ rule vae_latents:
         latents=config["stimulus"]["latents"],
     threads: 2
     resources:
-        mem_mb=8000,
-        runtime=60,
+        mem_mb=per_attempt(8000),
+        runtime=per_attempt(60),
+        gpu=gpus("stimulus/latents"),
     conda:
         "../envs/stimulus.yaml"
     script:
@@ -110,8 +113,9 @@ rule caption_embeddings:
         n_captions=PROTOCOL.clips_per_block,
     threads: 2
     resources:
-        mem_mb=4000,
-        runtime=20,
+        mem_mb=per_attempt(4000),
+        runtime=per_attempt(20),
+        gpu=gpus("stimulus/captions"),
     conda:
         "../envs/stimulus.yaml"
     script:
@@ -134,6 +138,8 @@ rule plot_stimulus_frames:
         f"logs/plot_stimulus_frames/{NAME}/block{{block}}.log",
     params:
         clips_per_concept=PROTOCOL.clips_per_concept,
+    group:
+        "stimulus_frames"
     threads: 1
     resources:
         mem_mb=2000,
