@@ -5,7 +5,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
+
+from eegdecode.datasets import SEED_DV_PRESENTATION_ORDER
 
 REPO = Path(__file__).resolve().parents[2]
 SMALL = Path(__file__).with_name("config_small.yaml")
@@ -67,3 +70,44 @@ def demo_run(tmp_path_factory):
 def demo_copy(demo_run, tmp_path):
     """A private copy of the finished demo run that a test may change."""
     return copy_workdir(demo_run, tmp_path / "work")
+
+
+def _fake_seed_dv(root, n_subjects=20):
+    """The SEED-DV layout with real shapes; the EEG files are sparse, so they cost no disk."""
+    (root / "EEG").mkdir(parents=True)
+    for subject in range(1, n_subjects + 1):
+        np.lib.format.open_memmap(
+            root / f"EEG/sub{subject}.npy", mode="w+", dtype=np.float64, shape=(7, 62, 104000)
+        ).flush()
+    np.lib.format.open_memmap(
+        root / "EEG/sub1_session2.npy", mode="w+", dtype=np.float64, shape=(7, 62, 104000)
+    ).flush()
+    meta = root / "Video/meta-info"
+    (root / "Video/BLIP-caption").mkdir(parents=True)
+    meta.mkdir(parents=True)
+    np.save(meta / "All_video_label.npy", SEED_DV_PRESENTATION_ORDER)
+    for name in ("color", "optical_flow_score", "obj_number", "human_apperance", "face_apperance"):
+        np.save(meta / f"All_video_{name}.npy", np.zeros((7, 200)))
+    for block in ("1st", "2nd", "3rd", "4th", "5th", "6th", "7th"):
+        (root / f"Video/{block}_10min.mp4").touch()
+        (root / f"Video/BLIP-caption/{block}_10min.txt").write_text("a caption\n" * 200)
+
+
+@pytest.fixture
+def seed_dv_workdir(tmp_path):
+    """A working directory and a config file for the SEED-DV preset on a fake copy of SEED-DV
+    and empty model folders: enough to plan the workflow (dry runs), not to run it."""
+    _fake_seed_dv(tmp_path / "SEED-DV")
+    for part in ("vae", "unet", "text_encoder", "tokenizer", "scheduler"):
+        (tmp_path / "stable-diffusion-v1-4" / part).mkdir(parents=True)
+    for classifier in ("videomae", "vit"):
+        (tmp_path / classifier).mkdir()
+    paths = tmp_path / "paths.yaml"
+    paths.write_text(
+        f"dataset:\n  root: {tmp_path / 'SEED-DV'}\n"
+        f"pretrained:\n  stable_diffusion: {tmp_path / 'stable-diffusion-v1-4'}\n"
+        f"video_diffusion:\n  evaluate:\n"
+        f"    video_classifier: {{kind: videomae, path: {tmp_path / 'videomae'}}}\n"
+        f"    image_classifier: {{kind: vit, path: {tmp_path / 'vit'}}}\n"
+    )
+    return make_workdir(tmp_path / "work"), paths

@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 
 from eegdecode.artifacts import read_array, read_attrs
-from eegdecode.datasets import SEED_DV_PRESENTATION_ORDER
 from eegdecode.signal import de_psd
 
 from .conftest import REPO, SMALL, SNAKEMAKE, make_workdir, output_mtimes, snakemake
@@ -240,47 +239,13 @@ def test_report_contains_the_qc_figures(demo_copy):
     assert sum(name.endswith("_features.png") for name in names) == 2
 
 
-def _fake_seed_dv(root, n_subjects=20):
-    """The SEED-DV layout with real shapes; the EEG files are sparse, so they cost no disk."""
-    (root / "EEG").mkdir(parents=True)
-    for subject in range(1, n_subjects + 1):
-        np.lib.format.open_memmap(
-            root / f"EEG/sub{subject}.npy", mode="w+", dtype=np.float64, shape=(7, 62, 104000)
-        ).flush()
-    np.lib.format.open_memmap(
-        root / "EEG/sub1_session2.npy", mode="w+", dtype=np.float64, shape=(7, 62, 104000)
-    ).flush()
-    meta = root / "Video/meta-info"
-    (root / "Video/BLIP-caption").mkdir(parents=True)
-    meta.mkdir(parents=True)
-    np.save(meta / "All_video_label.npy", SEED_DV_PRESENTATION_ORDER)
-    for name in ("color", "optical_flow_score", "obj_number", "human_apperance", "face_apperance"):
-        np.save(meta / f"All_video_{name}.npy", np.zeros((7, 200)))
-    for block in ("1st", "2nd", "3rd", "4th", "5th", "6th", "7th"):
-        (root / f"Video/{block}_10min.mp4").touch()
-        (root / f"Video/BLIP-caption/{block}_10min.txt").write_text("a caption\n" * 200)
-
-
 def _job_counts(output):
     table = output.split("Job stats:")[1].split("\n\n")[0]
     return {m[1]: int(m[2]) for m in re.finditer(r"^(\w+)\s+(\d+)$", table, re.MULTILINE)}
 
 
-def test_seed_dv_preset_plans_every_subject(tmp_path):
-    _fake_seed_dv(tmp_path / "SEED-DV")
-    for part in ("vae", "unet", "text_encoder", "tokenizer", "scheduler"):
-        (tmp_path / "stable-diffusion-v1-4" / part).mkdir(parents=True)
-    workdir = make_workdir(tmp_path / "work")
-    paths = tmp_path / "paths.yaml"
-    for classifier in ("videomae", "vit"):
-        (tmp_path / classifier).mkdir()
-    paths.write_text(
-        f"dataset:\n  root: {tmp_path / 'SEED-DV'}\n"
-        f"pretrained:\n  stable_diffusion: {tmp_path / 'stable-diffusion-v1-4'}\n"
-        f"video_diffusion:\n  evaluate:\n"
-        f"    video_classifier: {{kind: videomae, path: {tmp_path / 'videomae'}}}\n"
-        f"    image_classifier: {{kind: vit, path: {tmp_path / 'vit'}}}\n"
-    )
+def test_seed_dv_preset_plans_every_subject(seed_dv_workdir):
+    workdir, paths = seed_dv_workdir
     done = snakemake(
         workdir, "eeg2video_all", "--configfile", "config/seed-dv.yaml", paths, "--dry-run"
     )
