@@ -51,6 +51,8 @@ def test_live_prediction_is_the_training_features_last_row():
     data = source.next(40 * 128, "focused")
     model = _model(1.0)
     assert predict_focus(data[:, : 14 * 128], 128, model, config) is None
+    # One window is there, but not the 15 of a full trailing mean (29 s).
+    assert predict_focus(data[:, : 28 * 128], 128, model, config) is None
     expected = model.predict_proba(focus_features(data, config)[-1:])[0]
     assert predict_focus(data, 128, model, config) == expected
     # A 250 Hz stream is brought to 128 Hz first.
@@ -58,3 +60,15 @@ def test_live_prediction_is_the_training_features_last_row():
 
     fast = signal.resample_poly(data, 125, 64, axis=-1)
     assert abs(predict_focus(fast, 250, model, config) - expected) < 0.05
+
+
+def test_the_first_live_prediction_is_one_that_a_long_buffer_would_give():
+    """Features of a buffer just long enough equal those of a long one (no start-up transient,
+    no shorter mean), so the first prediction is already the model's answer."""
+    config = FocusFeatureConfig()
+    source = FocusEEGSource(FocusSignature.population(7, seed=0), 128, seed=1)
+    data = source.next(60 * 128, "unfocused")
+    model = _model(1.0)
+    first = predict_focus(data[:, -29 * 128 :], 128, model, config)
+    assert first is not None
+    assert abs(first - predict_focus(data, 128, model, config)) < 1e-3

@@ -103,7 +103,7 @@ def test_calibrate_then_live_uses_the_finetuned_model(tmp_path):
         pointer = work / "results/focus/users/carol/current.json"
         assert pointer.is_file()
         live = subprocess.run(
-            [*cli, "live", "--user", "carol", "--stream-name", name, "--duration", "20"],
+            [*cli, "live", "--user", "carol", "--stream-name", name, "--duration", "35"],
             cwd=work, capture_output=True, text=True, timeout=120,
         )  # fmt: skip
     finally:

@@ -95,13 +95,15 @@ def predict_focus(
     data: np.ndarray, sfreq: float, model: FocusModel, config: FocusFeatureConfig
 ) -> float | None:
     """P(focused) of the newest window of ``data`` (focus channels, newest last); None until
-    one window is buffered.
+    a full trailing mean is buffered.
 
     The features are those of training: band-pass and notch, then the trailing mean of the
-    last ``smoothing`` windows.
+    last ``smoothing`` windows. With fewer windows the mean is over fewer of them and the first
+    ones sit in the band-pass's start-up transient: such features are not what the model was
+    trained on, so nothing is predicted from them.
     """
     data = resample(data, sfreq, config.sfreq)
-    if data.shape[1] < config.window:
+    if data.shape[1] < config.window + (config.smoothing - 1) * config.step:
         return None
     features = focus_features(filter_focus_eeg(data, config), config, filtered=True)
     return float(model.predict_proba(features[-1:])[0])
