@@ -7,11 +7,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 
 from eegdecode.datasets import SEED_DV_PRESENTATION_ORDER
 
 REPO = Path(__file__).resolve().parents[2]
 SMALL = Path(__file__).with_name("config_small.yaml")
+SLURM_PROFILE = REPO / "profiles/slurm/config.yaml"
 SNAKEMAKE = Path(sys.executable).with_name("snakemake")
 
 
@@ -93,21 +95,33 @@ def _fake_seed_dv(root, n_subjects=20):
         (root / f"Video/BLIP-caption/{block}_10min.txt").write_text("a caption\n" * 200)
 
 
-@pytest.fixture
-def seed_dv_workdir(tmp_path):
-    """A working directory and a config file for the SEED-DV preset on a fake copy of SEED-DV
-    and empty model folders: enough to plan the workflow (dry runs), not to run it."""
-    _fake_seed_dv(tmp_path / "SEED-DV")
+@pytest.fixture(scope="session")
+def seed_dv_plan(tmp_path_factory):
+    """The dry run of ``eeg2video_all`` for the SEED-DV preset, on a fake copy of SEED-DV and
+    empty model folders, with the SLURM profile's group-components (dry runs show groups)."""
+    root = tmp_path_factory.mktemp("seed_dv")
+    _fake_seed_dv(root / "SEED-DV")
     for part in ("vae", "unet", "text_encoder", "tokenizer", "scheduler"):
-        (tmp_path / "stable-diffusion-v1-4" / part).mkdir(parents=True)
+        (root / "stable-diffusion-v1-4" / part).mkdir(parents=True)
     for classifier in ("videomae", "vit"):
-        (tmp_path / classifier).mkdir()
-    paths = tmp_path / "paths.yaml"
+        (root / classifier).mkdir()
+    paths = root / "paths.yaml"
     paths.write_text(
-        f"dataset:\n  root: {tmp_path / 'SEED-DV'}\n"
-        f"pretrained:\n  stable_diffusion: {tmp_path / 'stable-diffusion-v1-4'}\n"
+        f"dataset:\n  root: {root / 'SEED-DV'}\n"
+        f"pretrained:\n  stable_diffusion: {root / 'stable-diffusion-v1-4'}\n"
         f"video_diffusion:\n  evaluate:\n"
-        f"    video_classifier: {{kind: videomae, path: {tmp_path / 'videomae'}}}\n"
-        f"    image_classifier: {{kind: vit, path: {tmp_path / 'vit'}}}\n"
+        f"    video_classifier: {{kind: videomae, path: {root / 'videomae'}}}\n"
+        f"    image_classifier: {{kind: vit, path: {root / 'vit'}}}\n"
     )
-    return make_workdir(tmp_path / "work"), paths
+    components = yaml.safe_load(SLURM_PROFILE.read_text())["group-components"]
+    done = snakemake(
+        make_workdir(root / "work"),
+        "eeg2video_all",
+        "--configfile",
+        "config/seed-dv.yaml",
+        paths,
+        "--dry-run",
+        "--group-components",
+        *(f"{group}={count}" for group, count in components.items()),
+    )
+    return done.stdout

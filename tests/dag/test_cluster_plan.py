@@ -7,13 +7,11 @@ import importlib.util
 import re
 
 import pytest
-import yaml
 
-from .conftest import REPO, make_workdir, snakemake
+from .conftest import REPO, SLURM_PROFILE, make_workdir, snakemake
 
 pytestmark = pytest.mark.slow
 
-SLURM_PROFILE = REPO / "profiles/slurm/config.yaml"
 # The stages config/seed-dv.yaml puts on a GPU.
 SEED_DV_GPU_RULES = {
     "vae_latents",
@@ -63,22 +61,13 @@ def _planned_jobs(output):
     return single, groups
 
 
-def _group_components():
-    components = yaml.safe_load(SLURM_PROFILE.read_text())["group-components"]
-    return [f"{group}={count}" for group, count in components.items()]
-
-
 def _gpu_requests(single, groups):
     jobs = single + [job for _, members in groups for job in members]
     return {rule: resources.get("gpu") for rule, resources in jobs if "gpu" in resources}
 
 
-def test_seed_dv_preset_asks_for_gpus_where_its_config_says_cuda(seed_dv_workdir):
-    workdir, paths = seed_dv_workdir
-    done = snakemake(
-        workdir, "eeg2video_all", "--configfile", "config/seed-dv.yaml", paths, "--dry-run"
-    )
-    requests = _gpu_requests(*_planned_jobs(done.stdout))
+def test_seed_dv_preset_asks_for_gpus_where_its_config_says_cuda(seed_dv_plan):
+    requests = _gpu_requests(*_planned_jobs(seed_dv_plan))
     assert {rule for rule, gpus in requests.items() if gpus == "1"} == SEED_DV_GPU_RULES
     assert requests["eegvp"] == requests["train_dynamic"] == "0"
 
@@ -90,20 +79,9 @@ def test_the_demo_asks_for_no_gpu(tmp_path):
     assert set(requests.values()) == {"0"}
 
 
-def test_seed_dv_preset_submits_few_jobs_to_a_cluster(seed_dv_workdir):
+def test_seed_dv_preset_submits_few_jobs_to_a_cluster(seed_dv_plan):
     """The counts the README gives: 432 jobs on one machine, 200 SLURM jobs."""
-    workdir, paths = seed_dv_workdir
-    done = snakemake(
-        workdir,
-        "eeg2video_all",
-        "--configfile",
-        "config/seed-dv.yaml",
-        paths,
-        "--dry-run",
-        "--group-components",
-        *_group_components(),
-    )
-    single, groups = _planned_jobs(done.stdout)
+    single, groups = _planned_jobs(seed_dv_plan)
     assert len(single) + sum(len(members) for _, members in groups) == 432
     local = _local_rules()
     submitted = [rule for rule, _ in single if rule not in local]

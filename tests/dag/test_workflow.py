@@ -244,12 +244,8 @@ def _job_counts(output):
     return {m[1]: int(m[2]) for m in re.finditer(r"^(\w+)\s+(\d+)$", table, re.MULTILINE)}
 
 
-def test_seed_dv_preset_plans_every_subject(seed_dv_workdir):
-    workdir, paths = seed_dv_workdir
-    done = snakemake(
-        workdir, "eeg2video_all", "--configfile", "config/seed-dv.yaml", paths, "--dry-run"
-    )
-    assert _job_counts(done.stdout) == {
+def test_seed_dv_preset_plans_every_subject(seed_dv_plan):
+    assert _job_counts(seed_dv_plan) == {
         "segment": 20,
         "sliding_windows": 40,
         "de_psd": 60,
@@ -273,9 +269,9 @@ def test_seed_dv_preset_plans_every_subject(seed_dv_workdir):
         "eeg2video_all": 1,
         "total": 432,
     }
-    assert "build_tiny_stable_diffusion" not in done.stdout
-    assert "sub1_session2" not in done.stdout
-    assert "results/seed-dv/features/sub20_500ms.h5" in done.stdout
+    assert "build_tiny_stable_diffusion" not in seed_dv_plan
+    assert "sub1_session2" not in seed_dv_plan
+    assert "results/seed-dv/features/sub20_500ms.h5" in seed_dv_plan
 
 
 @pytest.mark.parametrize(
