@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from tests.dag.conftest import REPO, SMALL, make_workdir
+from tests.dag.conftest import REPO, SMALL, make_workdir, output_paths
 
 SLURM_PYTHON = os.environ.get("EEGDECODE_SLURM_PYTHON")
 pytestmark = [
@@ -85,14 +85,6 @@ def slurm_job(job_id):
     return dict(re.findall(r"(\w+)=(\S+)", line))
 
 
-def result_files(workdir):
-    return {
-        str(path.relative_to(workdir)): path
-        for path in (workdir / "results").rglob("*")
-        if path.is_file() and not {"benchmarks", "checkpoints"} & set(path.parts)
-    }
-
-
 def without_seconds(path):
     """A training record's rows without its wall-clock column."""
     with open(path, newline="") as table:
@@ -118,7 +110,7 @@ def test_every_job_ran_as_a_slurm_job(runs):
 
 def test_outputs_equal_those_of_a_local_run(runs):
     local, cluster, _ = runs
-    local_files, cluster_files = result_files(local), result_files(cluster)
+    local_files, cluster_files = output_paths(local, "results"), output_paths(cluster, "results")
     assert sorted(cluster_files) == sorted(local_files)
     assert "results/demo/models/glmnet/sub1/model.safetensors" in local_files
     assert "results/demo/features/sub2_500ms.h5" in local_files

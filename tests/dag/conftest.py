@@ -37,13 +37,20 @@ def snakemake(workdir, *args, check=True):
     return done
 
 
-def output_mtimes(workdir, results, skip=("benchmarks", "checkpoints")):
-    """Modification time of every file under ``results`` (relative to ``workdir``) outside the
-    folders named in ``skip``, by path relative to the working directory."""
+def output_paths(workdir, results, skip=("benchmarks", "checkpoints")):
+    """Every file under ``results`` (relative to ``workdir``) outside the folders named in
+    ``skip``, by path relative to the working directory."""
     return {
-        str(path.relative_to(workdir)): path.stat().st_mtime_ns
+        str(path.relative_to(workdir)): path
         for path in (workdir / results).rglob("*")
         if path.is_file() and not set(skip) & set(path.parts)
+    }
+
+
+def output_mtimes(workdir, results, skip=("benchmarks", "checkpoints")):
+    """The modification times of :func:`output_paths`."""
+    return {
+        name: path.stat().st_mtime_ns for name, path in output_paths(workdir, results, skip).items()
     }
 
 
