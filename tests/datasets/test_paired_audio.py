@@ -87,3 +87,29 @@ def test_resampling_keeps_a_tone():
     assert len(resampled) == 22050
     spectrum = np.abs(np.fft.rfft(resampled))
     assert abs(spectrum.argmax() - 440) <= 1
+
+
+def test_aligned_recording_holds_both_at_the_mel_rate(pair):
+    from eegdecode.artifacts import read_array, read_attrs
+    from eegdecode.datasets.paired_audio import align_recording
+
+    folder = pair[0]
+    path = align_recording(
+        folder / "aligned.h5", folder / "seeg.npy", folder / "audio.wav", audio_sfreq=22050,
+        seeg_sfreq=SEEG_SFREQ, audio_offset_s=0.03, dataset="demo", participant="p1",
+    )  # fmt: skip
+    recording = load_paired_recording(folder / "seeg.npy", folder / "audio.wav",
+                                      seeg_sfreq=SEEG_SFREQ, audio_offset_s=0.03)  # fmt: skip
+    stored = read_array(path, "seeg", axes=("channel", "time"))
+    np.testing.assert_array_equal(stored.data, recording.seeg)
+    assert stored.attrs["sfreq"] == SEEG_SFREQ
+    audio = read_array(path, "audio", axes=("time",))
+    np.testing.assert_array_equal(audio.data, resample_audio(recording.audio, AUDIO_SFREQ, 22050))
+    assert audio.attrs["sfreq"] == 22050.0
+    attrs = read_attrs(path)
+    assert attrs["dataset"] == "demo" and attrs["participant"] == "p1"
+    assert attrs["channel_names"] == [f"ch{k}" for k in range(1, 6)]
+    assert attrs["source_audio_sfreq"] == AUDIO_SFREQ and attrs["audio_offset_s"] == 0.03
+    assert attrs["parameters"] == {"seeg_sfreq": SEEG_SFREQ, "time_axis": 0,
+                                   "audio_offset_s": 0.03, "tolerance_s": 0.05,
+                                   "audio_sfreq": 22050}  # fmt: skip

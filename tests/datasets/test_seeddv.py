@@ -175,3 +175,20 @@ def test_labels_checked_against_the_published_order(tmp_path, seed_dv_protocol):
         load_concept_labels(path, seed_dv_protocol, published_order="seed-dv")
     with pytest.raises(ValueError, match=r"Invalid value for the 'published_order' parameter"):
         load_concept_labels(path, seed_dv_protocol, published_order="seed-iv")
+
+
+def test_meta_info_by_name_or_in_order(tmp_path):
+    from eegdecode.datasets import SEED_DV_META_INFO, Protocol, load_meta_info
+
+    protocol = Protocol(sfreq=200.0, n_blocks=2, n_concepts=2, clips_per_concept=3, hint_s=3.0,
+                        clip_s=2.0)  # fmt: skip
+    paths = []
+    for index, name in enumerate(SEED_DV_META_INFO):
+        paths.append(tmp_path / f"All_video_{name}.npy")
+        np.save(paths[-1], np.full((2, 6), float(index)))
+    in_order = load_meta_info(paths, protocol)
+    assert tuple(in_order) == SEED_DV_META_INFO and in_order["obj_number"][0, 0] == 2.0
+    by_name = load_meta_info(dict(zip(SEED_DV_META_INFO, paths, strict=True)), protocol)
+    assert all(np.array_equal(by_name[name], in_order[name]) for name in SEED_DV_META_INFO)
+    with pytest.raises(ValueError, match=r"one meta-info file per name of \['color'"):
+        load_meta_info(paths[:2], protocol)

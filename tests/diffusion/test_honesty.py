@@ -18,6 +18,7 @@ from eegdecode.datasets.demo import demo_captions, make_demo_eeg, plan_demo, ren
 from eegdecode.diffusion import FinetuneConfig, VideoUNet, finetune_video_unet, generate_clips
 from eegdecode.models import SemanticPredictor, SemanticPredictorConfig
 from eegdecode.signal import de_psd, segment
+from eegdecode.splits import BlockSplit
 from eegdecode.stimulus import (
     embed_captions,
     encode_frames,
@@ -27,7 +28,8 @@ from eegdecode.stimulus import (
     load_vae,
 )
 from eegdecode.training import TrainConfig
-from eegdecode.training.stages import BlockSplit, caption_targets, train_predictor
+from eegdecode.training.eeg2video import caption_targets
+from eegdecode.training.predictors import train_predictor
 
 pytestmark = pytest.mark.slow
 

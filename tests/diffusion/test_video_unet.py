@@ -177,3 +177,119 @@ def test_condition_dropout_trains_on_the_negative_embedding(tiny_sd, monkeypatch
         finetune_video_unet(unet, latents, text, scheduler, config)
     with pytest.raises(ValueError, match=r"condition_dropout must be in \[0, 1\)"):
         FinetuneConfig(condition_dropout=1.0)
+
+
+PROTOCOL = {"sfreq": 200.0, "n_blocks": 2, "n_concepts": 2, "clips_per_concept": 3,
+            "hint_s": 1.0, "clip_s": 2.0}  # fmt: skip
+
+
+def _block_files(tmp_path, n_blocks=2, n_clips=6):
+    from eegdecode.artifacts import LATENT_AXES, TEXT_AXES, AxisArray, write_artifact
+
+    generator = torch.Generator().manual_seed(1)
+    paths = {"latents": [], "text": []}
+    for block in range(1, n_blocks + 1):
+        latents = torch.randn(n_clips, 3, 4, 8, 8, generator=generator).numpy()
+        text = torch.randn(n_clips, 77, 32, generator=generator).numpy()
+        for kind, values, axes in (("latents", latents, LATENT_AXES), ("text", text, TEXT_AXES)):
+            name = "latents" if kind == "latents" else "embeddings"
+            paths[kind].append(write_artifact(
+                tmp_path / f"{kind}{block}.h5", {name: AxisArray(values, axes)}, producer="test",
+            ))  # fmt: skip
+    return paths
+
+
+def test_finetuning_on_block_files_trains_on_the_chosen_clips(tiny_sd, tmp_path):
+    from eegdecode.artifacts import read_array
+    from eegdecode.diffusion import finetune_video_diffusion
+    from eegdecode.stimulus import embed_captions, load_text_encoder
+
+    paths = _block_files(tmp_path)
+    training = {"steps": 2, "batch_size": 2, "lr": 1e-3, "log_every": 1, "device": "cpu",
+                "condition_dropout": 0.5}  # fmt: skip
+    history = finetune_video_diffusion(
+        paths["latents"], paths["text"], tiny_sd, tmp_path / "model", protocol=PROTOCOL,
+        clips_per_concept=2, training=training,
+    )  # fmt: skip
+    unet, negative, scheduler = load_video_diffusion(tmp_path / "model")
+    assert [row["step"] for row in history] == [1, 2]
+    assert type(scheduler).__name__ == "PNDMScheduler"
+    np.testing.assert_array_equal(
+        negative.numpy(), embed_captions([""], *load_text_encoder(tiny_sd))[1]
+    )
+    # The same as fine-tuning directly on clips 0, 1, 3, 4 of both blocks.
+    chosen = [0, 1, 3, 4]
+    latents, text = ([read_array(p, name).data[chosen] for p in paths[kind]]
+                     for kind, name in (("latents", "latents"), ("text", "embeddings")))  # fmt: skip
+    expected = VideoUNet.from_stable_diffusion(tiny_sd)
+    finetune_video_unet(
+        expected, torch.from_numpy(np.concatenate(list(latents))),
+        torch.from_numpy(np.concatenate(list(text))), load_scheduler(tiny_sd, "DDPMScheduler"),
+        FinetuneConfig(**training), negative_embedding=negative,
+    )  # fmt: skip
+    for (name, a), b in zip(expected.state_dict().items(), unet.state_dict().values(),
+                            strict=True):  # fmt: skip
+        torch.testing.assert_close(a, b, rtol=0, atol=0, msg=name)
+
+
+def test_finetuning_refuses_blocks_of_another_protocol(tiny_sd, tmp_path):
+    from eegdecode.diffusion import finetune_video_diffusion
+
+    paths = _block_files(tmp_path, n_clips=4)
+    options = {"protocol": PROTOCOL, "clips_per_concept": 2, "training": {"steps": 1}}
+    with pytest.raises(ValueError, match=r"latents1\.h5 has 4 clips, but the protocol"):
+        finetune_video_diffusion(
+            paths["latents"], paths["text"], tiny_sd, tmp_path / "m", **options
+        )
+    good = _block_files(tmp_path / "good")
+    with pytest.raises(ValueError, match=r"text1\.h5 has 4 clips, but .*latents1\.h5 has 2 conc"):
+        finetune_video_diffusion(good["latents"], paths["text"], tiny_sd, tmp_path / "m", **options)
+    assert not (tmp_path / "m").exists()
+
+
+def test_generation_from_predictions_writes_clips_in_class_order(tiny_sd, tmp_path):
+    from eegdecode.artifacts import LATENT_AXES, AxisArray, read_array, read_attrs, write_artifact
+    from eegdecode.diffusion import GENERATED_AXES, generate_from_predictions
+
+    unet = VideoUNet.from_stable_diffusion(tiny_sd).eval()
+    negative = torch.zeros(1, 77, 32)
+    save_video_diffusion(tmp_path / "model", unet, negative, load_scheduler(tiny_sd))
+    rng = np.random.default_rng(0)
+    embeddings = rng.standard_normal((2, 2, 77, 32)).astype(np.float32)
+    write_artifact(
+        tmp_path / "semantic.h5",
+        {"embeddings": AxisArray(embeddings, ("class", "rep", "token", "feature")),
+         "concept_ids": AxisArray(np.array([1, 2]), ("class",))},
+        producer="train_semantic", attrs={"subject": 3, "test_block": 2},
+    )  # fmt: skip
+    initial = rng.standard_normal((2, 2, 3, 4, 2, 4)).astype(np.float32)
+    initial_axes = ("class", "rep", *LATENT_AXES[1:])
+    write_artifact(tmp_path / "initial.h5", {"latents": AxisArray(initial, initial_axes)},
+                   producer="dana")  # fmt: skip
+    reference = np.zeros((5, 3, 4, 2, 4), np.float32)
+    write_artifact(tmp_path / "reference.h5", {"latents": AxisArray(reference, LATENT_AXES)},
+                   producer="vae_latents")  # fmt: skip
+    settings = {"steps": 2, "guidance": 2.0, "seed": 5, "batch_size": 3, "device": "cpu"}
+    paths = [tmp_path / "model", tiny_sd, tmp_path / "semantic.h5", tmp_path / "reference.h5",
+             tmp_path / "clips.h5", tmp_path / "files"]  # fmt: skip
+    generate_from_predictions(*paths, mode="full", settings=settings, frames_per_s=3,
+                              initial_latents=tmp_path / "initial.h5")  # fmt: skip
+    frames = read_array(tmp_path / "clips.h5", "frames", axes=GENERATED_AXES)
+    options = {key: settings[key] for key in ("steps", "guidance", "seed", "batch_size")}
+    expected = generate_clips(unet, load_vae(tiny_sd), load_scheduler(tiny_sd),
+                              embeddings.reshape(4, 77, 32), negative.numpy(),
+                              initial_latents=initial.reshape(4, 3, 4, 2, 4), **options)  # fmt: skip
+    np.testing.assert_array_equal(frames.data, expected.reshape(2, 2, *expected.shape[1:]))
+    attrs = read_attrs(tmp_path / "clips.h5")
+    assert attrs["subject"] == 3 and attrs["test_block"] == 2 and attrs["mode"] == "full"
+    assert attrs["initial_latents"] == "DANA-noised Seq2Seq latents"
+    assert sorted(p.name for p in (tmp_path / "files").iterdir())[:2] == ["0.gif", "0.mp4"]
+    assert len(list((tmp_path / "files").iterdir())) == 8
+    # Without initial latents: Gaussian noise of the reference clips' shape.
+    generate_from_predictions(*paths, mode="no_seq2seq", settings=settings, frames_per_s=3)
+    assert read_array(tmp_path / "clips.h5", "frames").data.shape == (2, 2, 3, 16, 32, 3)
+    write_artifact(tmp_path / "initial.h5", {"latents": AxisArray(initial[:1], initial_axes)},
+                   producer="dana")  # fmt: skip
+    with pytest.raises(ValueError, match=r"initial\.h5 has latents for \(1, 2\) \(class, rep\)"):
+        generate_from_predictions(*paths, mode="full", settings=settings, frames_per_s=3,
+                                  initial_latents=tmp_path / "initial.h5")  # fmt: skip

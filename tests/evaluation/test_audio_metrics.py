@@ -63,3 +63,16 @@ def test_evaluate_mel_reports_metrics_beside_their_chance():
         evaluate_mel(noisy, target)
     with pytest.raises(ValueError, match="differ in shape"):
         evaluate_mel(noisy.reshape(20, 30, -1), target.reshape(30, 20, -1))
+
+
+def test_evaluate_predictions_counts_the_windows_first():
+    from types import SimpleNamespace
+
+    from eegdecode.evaluation.audio import evaluate_predictions
+
+    target = _smooth_mel().reshape(20, 30, -1)
+    predictions = SimpleNamespace(predicted=target + 0.1, target=target)
+    metrics = evaluate_predictions(predictions, n_shuffles=50, seed=3)
+    assert next(iter(metrics)) == "n_test_windows" and metrics["n_test_windows"] == 20
+    expected = evaluate_mel(target + 0.1, target, n_shuffles=50, seed=3)
+    assert {key: value for key, value in metrics.items() if key != "n_test_windows"} == expected

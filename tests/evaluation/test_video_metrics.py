@@ -78,7 +78,9 @@ def test_evaluate_clips_rewards_the_right_content():
     assert video["std"] == pytest.approx(np.std(scores)) and video["chance"] == 0.5
 
 
-def test_hugging_face_classifiers_load_from_local_folders(tmp_path):
+@pytest.fixture(scope="module")
+def hugging_face_classifiers(tmp_path_factory):
+    """Tiny VideoMAE and ViT classifiers (7 classes) in local folders."""
     from transformers import (
         VideoMAEConfig,
         VideoMAEForVideoClassification,
@@ -88,22 +90,69 @@ def test_hugging_face_classifiers_load_from_local_folders(tmp_path):
         ViTImageProcessor,
     )
 
+    folder = tmp_path_factory.mktemp("classifiers")
     torch.manual_seed(0)
     small = {"hidden_size": 16, "num_hidden_layers": 1, "num_attention_heads": 2,
              "intermediate_size": 32, "image_size": 32, "patch_size": 16, "num_labels": 7}  # fmt: skip
     VideoMAEForVideoClassification(VideoMAEConfig(**small, num_frames=16)).save_pretrained(
-        tmp_path / "videomae"
+        folder / "videomae"
     )
     VideoMAEImageProcessor(size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32}
-                           ).save_pretrained(tmp_path / "videomae")  # fmt: skip
-    ViTForImageClassification(ViTConfig(**small)).save_pretrained(tmp_path / "vit")
-    ViTImageProcessor(size={"height": 32, "width": 32}).save_pretrained(tmp_path / "vit")
+                           ).save_pretrained(folder / "videomae")  # fmt: skip
+    ViTForImageClassification(ViTConfig(**small)).save_pretrained(folder / "vit")
+    ViTImageProcessor(size={"height": 32, "width": 32}).save_pretrained(folder / "vit")
+    return folder
+
+
+def test_hugging_face_classifiers_load_from_local_folders(hugging_face_classifiers, tmp_path):
+    folder = hugging_face_classifiers
     clips = np.random.default_rng(0).integers(0, 256, (3, 6, 36, 64, 3), dtype=np.uint8)
-    video = load_classifier("video", "videomae", tmp_path / "videomae", n_frames=6)(clips)
-    frames = load_classifier("image", "vit", tmp_path / "vit")(clips)
+    video = load_classifier("video", "videomae", folder / "videomae", n_frames=6)(clips)
+    frames = load_classifier("image", "vit", folder / "vit")(clips)
     assert video.shape == (3, 7) and frames.shape == (3, 6, 7)
     np.testing.assert_allclose(video.sum(axis=1), 1, rtol=1e-5)
     with pytest.raises(FileNotFoundError, match=r"lacks config\.json; point the config"):
         load_classifier("image", "vit", tmp_path / "missing")
     with pytest.raises(ValueError, match="video classifier kind"):
-        load_classifier("video", "vit", tmp_path / "vit")
+        load_classifier("video", "vit", folder / "vit")
+
+
+def test_evaluate_generation_compares_each_clip_with_the_one_shown(
+    hugging_face_classifiers, tmp_path
+):
+    from eegdecode.artifacts import FRAME_AXES, AxisArray, write_artifact
+    from eegdecode.diffusion import GENERATED_AXES
+    from eegdecode.evaluation.video import evaluate_generation
+
+    rng = np.random.default_rng(4)
+    shown = rng.integers(0, 256, (6, 4, 32, 32, 3), dtype=np.uint8)  # 3 concepts × 2 reps
+    labels = np.array([2, 3, 1])  # slot 0 showed concept 2
+    write_artifact(
+        tmp_path / "truth.h5",
+        {"frames": AxisArray(shown, FRAME_AXES), "concept_labels": AxisArray(labels, ("concept",))},
+        producer="extract_gifs",
+    )  # fmt: skip
+    # Perfect generation: each concept's clips, in class order.
+    in_class_order = shown.reshape(3, 2, 4, 32, 32, 3)[[2, 0, 1]]
+    write_artifact(tmp_path / "clips.h5", {"frames": AxisArray(in_class_order, GENERATED_AXES)},
+                   producer="generate", attrs={"test_block": 7})  # fmt: skip
+    settings = {"video_classifier": {"kind": "videomae"}, "image_classifier": {"kind": "vit"},
+                "n_ways": [2], "top": 1, "trials": 5, "seed": 0}  # fmt: skip
+    classifiers = {role: hugging_face_classifiers / kind for role, kind in
+                   (("video", "videomae"), ("image", "vit"))}  # fmt: skip
+    options = {"classifiers": classifiers, "settings": settings, "subject": 2, "mode": "full"}
+    result = evaluate_generation(tmp_path / "clips.h5", tmp_path / "truth.h5", **options)
+    np.testing.assert_array_equal(result.truth, in_class_order)
+    np.testing.assert_array_equal(result.generated, in_class_order)
+    report = result.report
+    assert (report["subject"], report["mode"], report["test_block"], report["n_clips"]) == (
+        2,
+        "full",
+        7,
+        6,
+    )
+    assert report["metrics"]["ssim"]["mean"] == 1 and report["metrics"]["video_2way"]["mean"] == 1
+    write_artifact(tmp_path / "clips.h5", {"frames": AxisArray(in_class_order[:2], GENERATED_AXES)},
+                   producer="generate", attrs={"test_block": 7})  # fmt: skip
+    with pytest.raises(ValueError, match=r"holds 2 × 2 clips .* from different blocks"):
+        evaluate_generation(tmp_path / "clips.h5", tmp_path / "truth.h5", **options)

@@ -149,3 +149,31 @@ def test_threads_do_not_change_the_result(monkeypatch, rng):
     monkeypatch.setattr(features, "_ROWS_PER_CHUNK", 64)  # many chunks for the threads to share
     segments = rng.standard_normal((40, 62, 100))
     np.testing.assert_array_equal(de_psd(segments, 200.0, n_jobs=2).de, de_psd(segments, 200.0).de)
+
+
+def test_features_artifact_round_trip(tmp_path, rng):
+    from eegdecode.artifacts import read_array, read_attrs, write_artifact
+
+    features = de_psd(rng.standard_normal((2, 3, 100)), 200.0)
+    path = write_artifact(
+        tmp_path / "features.h5",
+        features.to_arrays(("window", "channel"), unit="uV"),
+        producer="de_psd",
+        attrs=features.attributes(),
+    )
+    de = read_array(path, "de", axes=("window", "channel", "band"))
+    np.testing.assert_array_equal(de.data, features.de)
+    assert de.attrs["formula"] == "log2(100 * psd)"
+    psd = read_array(path, "psd", axes=("window", "channel", "band"))
+    assert psd.attrs["unit"] == "uV^2 (mean |FFT|^2 over band bins)"
+    attrs = read_attrs(path)
+    assert list(attrs["band_names"]) == list(SEED_DV_BANDS)
+    np.testing.assert_array_equal(attrs["band_edges_hz"], list(SEED_DV_BANDS.values()))
+    np.testing.assert_array_equal(attrs["band_bin_ranges"], features.band_bin_ranges)
+    assert attrs["n_fft"] == 200
+
+
+def test_features_of_eeg_without_a_unit_say_so(rng):
+    arrays = de_psd(rng.standard_normal((2, 100)), 200.0).to_arrays(("channel",))
+    assert arrays["psd"].attrs["unit"] == "?^2 (mean |FFT|^2 over band bins)"
+    assert arrays["de"].axes == ("channel", "band")

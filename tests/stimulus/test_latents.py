@@ -111,3 +111,80 @@ def test_fit_vae_rejects_clips_and_floats(tiny_sd):
         fit_vae(vae, _blobs(4, 0)[:, None], steps=1)
     with pytest.raises(ValueError, match="uint8"):
         fit_vae(vae, _blobs(4, 0).astype(np.float32), steps=1)
+
+
+def test_fit_vae_resumes_after_a_crash_to_the_same_weights(tiny_sd, tmp_path, caplog):
+    from eegdecode.stimulus import fit_vae
+
+    images, options = _blobs(8, seed=2), {"steps": 4, "batch_size": 4, "lr": 3e-3, "seed": 1}
+    straight = load_vae(tiny_sd)
+    losses = fit_vae(straight, images, **options)
+    crashing, calls = load_vae(tiny_sd), []
+    decode = crashing.decode
+
+    def crash_at_step_4(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 4:  # after the checkpoint of step 2
+            raise KeyboardInterrupt
+        return decode(*args, **kwargs)
+
+    crashing.decode = crash_at_step_4
+    with pytest.raises(KeyboardInterrupt):
+        fit_vae(crashing, images, **options, workdir=tmp_path, checkpoint_every=2)
+    resumed = load_vae(tiny_sd)
+    with caplog.at_level("INFO", logger="eegdecode"):
+        again = fit_vae(resumed, images, **options, workdir=tmp_path, checkpoint_every=2)
+    assert "resuming from the checkpoint of step 2" in caplog.text
+    np.testing.assert_array_equal(again, losses)
+    for (name, a), b in zip(straight.state_dict().items(), resumed.state_dict().values(),
+                            strict=True):  # fmt: skip
+        torch.testing.assert_close(a, b, rtol=0, atol=0, msg=name)
+    assert (tmp_path / "metrics.csv").read_text().splitlines()[0] == "step,loss"
+    assert len((tmp_path / "metrics.csv").read_text().splitlines()) == 1 + 4
+
+
+def _frames_artifact(path, frames, block):
+    from eegdecode.artifacts import FRAME_AXES, AxisArray, write_artifact
+
+    labels = AxisArray(np.array([2, 1, 3]), ("concept",), {"order": "presentation"})
+    return write_artifact(
+        path, {"frames": AxisArray(frames, FRAME_AXES), "concept_labels": labels},
+        producer="extract_gifs", attrs={"dataset": "demo", "block": block},
+    )  # fmt: skip
+
+
+def test_block_latents_are_written_with_how_they_were_made(tiny_sd, frames, tmp_path):
+    from eegdecode.artifacts import LATENT_AXES, read_array, read_attrs
+    from eegdecode.stimulus.latents import write_block_latents
+
+    source = _frames_artifact(tmp_path / "frames.h5", frames, block=4)
+    settings = {"seed": 2, "batch_size": 2, "device": "cpu"}
+    write_block_latents(source, tiny_sd, tmp_path / "latents.h5", settings=settings)
+    latents = read_array(tmp_path / "latents.h5", "latents", axes=LATENT_AXES)
+    # The block number joins the seed, so each block draws its own noise.
+    np.testing.assert_array_equal(
+        latents.data, encode_frames(frames, load_vae(tiny_sd), seed=[2, 4])
+    )
+    assert latents.attrs == {"scaling_factor": 0.18215, "order": "presentation"}
+    attrs = read_attrs(tmp_path / "latents.h5")
+    assert attrs["block"] == 4 and attrs["model"] == str(tiny_sd)
+    assert attrs["device"] == "cpu (torch.float32)" and attrs["producer"] == "vae_latents"
+    labels = read_array(tmp_path / "latents.h5", "concept_labels", axes=("concept",))
+    np.testing.assert_array_equal(labels.data, [2, 1, 3])
+
+
+def test_vae_fitted_to_blocks_is_saved_as_a_stable_diffusion_folder(tiny_sd, tmp_path):
+    from eegdecode.stimulus import fit_vae
+    from eegdecode.stimulus.latents import fit_vae_to_blocks
+
+    clips = _blobs(12, seed=3).reshape(2, 6, 16, 16, 3)
+    paths = [_frames_artifact(tmp_path / f"block{b}.h5", clips[b - 1 : b], b) for b in (1, 2)]
+    settings = {"steps": 3, "batch_size": 4, "lr": 1e-3, "kl_weight": 1e-6, "seed": 0}
+    history = fit_vae_to_blocks(tiny_sd, paths, tmp_path / "fitted", settings=settings)
+    expected = load_vae(tiny_sd)
+    losses = fit_vae(expected, clips.reshape(-1, 16, 16, 3), **settings)
+    assert history == [{"step": step + 1, "loss": loss} for step, loss in enumerate(losses)]
+    fitted = load_vae(tmp_path / "fitted")
+    for (name, a), b in zip(expected.state_dict().items(), fitted.state_dict().values(),
+                            strict=True):  # fmt: skip
+        torch.testing.assert_close(a, b, rtol=0, atol=0, msg=name)

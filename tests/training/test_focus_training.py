@@ -1,3 +1,4 @@
+import numpy as np
 import pytest
 
 from eegdecode.datasets.focus import (
@@ -5,7 +6,7 @@ from eegdecode.datasets.focus import (
     FocusSignature,
     synthesize_attention_record,
 )
-from eegdecode.signal import FocusFeatureConfig
+from eegdecode.signal import FOCUS_CHANNELS, FocusFeatureConfig
 from eegdecode.training.focus import (
     calibration_features,
     finetune_focus_model,
@@ -69,3 +70,86 @@ def test_finetuned_model_beats_the_base_on_a_user_with_another_signature():
     assert metrics["held_out"] is None
     with pytest.raises(ValueError, match="no complete calibration session"):
         finetune_focus_model(base, [], l2=1.0, user="alice")
+
+
+def test_file_entry_points_match_the_array_functions(tmp_path):
+    from eegdecode.datasets.focus import write_attention_record
+    from eegdecode.lsl.session import write_calibration_windows
+    from eegdecode.models.focus import FocusModel
+    from eegdecode.signal import EMOTIV_CHANNELS
+    from eegdecode.training.focus import finetune_focus, focus_pointer, train_focus_base
+
+    records = [[1, 2], [3, 4], [5]]
+    paths = []
+    for subject, numbers in enumerate(records, start=1):
+        signature = FocusSignature.population(len(EMOTIV_CHANNELS), seed=subject)
+        for number in numbers:
+            eeg = synthesize_attention_record(signature, state_minutes=1, seed=number)
+            paths.append(write_attention_record(tmp_path / f"eeg_record{number}.mat", eeg))
+    base, metrics = train_focus_base(
+        paths, records=records, state_minutes=1, test_subject=3, features={},
+        l2_grid=[0.1, 10.0],
+    )  # fmt: skip
+    assert base.config["channel_names"] == list(FOCUS_CHANNELS)
+    assert base.config["test_subject"] == 3 and set(metrics) >= {"validation", "test"}
+    assert list(metrics["l2_validation_balanced_accuracy"]) == ["0.1", "10.0"]
+    with pytest.raises(ValueError, match="Got 4 record files for the 5 records"):
+        train_focus_base(paths[:4], records=records, state_minutes=1, test_subject=3,
+                         features={}, l2_grid=[1.0])  # fmt: skip
+
+    user, classes = FocusSignature.for_user("bob", 7), {"focused": 1, "unfocused": 0}
+    windows = [
+        write_calibration_windows(tmp_path / f"s{k}" / "windows.h5", _session(user, k),
+                                  attrs={"user": "bob", "session": f"s{k}", "sfreq": 128})
+        for k in range(2)
+    ]  # fmt: skip
+    model, metrics = finetune_focus(
+        base.save(tmp_path / "base"), windows, classes=classes, features={}, l2=1.0, user="bob"
+    )
+    sessions = [(f"s{k}", *calibration_features(_session(user, k), classes, CONFIG))
+                for k in range(2)]  # fmt: skip
+    expected, expected_metrics = finetune_focus_model(
+        FocusModel.load(tmp_path / "base"), sessions, l2=1.0, user="bob"
+    )
+    np.testing.assert_array_equal(model.weights, expected.weights)
+    assert metrics == expected_metrics and metrics["sessions"] == ["s0", "s1"]
+
+    folder = model.save(tmp_path / "users" / "bob" / "v2")
+    assert focus_pointer(folder) == {"model": "v2", "user": "bob", "sessions": ["s0", "s1"]}
+    base_folder = tmp_path / "base"
+    with pytest.raises(ValueError, match=r"lacks \['user', 'sessions'\]"):
+        focus_pointer(base_folder)
+
+
+def test_session_windows_are_the_complete_sessions_phases(tmp_path):
+    from eegdecode.lsl.session import (
+        CalibrationSession,
+        ClockRelation,
+        Phase,
+        cut_phases,
+        read_calibration_windows,
+    )
+    from eegdecode.training.focus import session_windows
+
+    sfreq, n = 256.0, 60 * 256
+    eeg = np.random.default_rng(0).standard_normal((len(FOCUS_CHANNELS), n)).astype(np.float32)
+    times = np.arange(n) / sfreq
+    session = CalibrationSession(
+        eeg=eeg, timestamps=times, sfreq=sfreq, channel_names=list(FOCUS_CHANNELS),
+        clock=ClockRelation([[0.0, 0.0]], [[0.0, 0.0]]),
+        phases=[Phase("focused", 5.0, 25.0), Phase("unfocused", 30.0, 50.0)],
+        gaps=np.zeros((0, 2)), complete=True, user="carol", session="s1", stream={},
+    )  # fmt: skip
+    path = session_windows(
+        session.save(tmp_path / "session.h5"), tmp_path / "windows.h5",
+        classes={"focused": 1, "unfocused": 0}, sfreq=128,
+    )  # fmt: skip
+    expected = cut_phases(session, ["focused", "unfocused"], target_sfreq=128)
+    phases = read_calibration_windows(path)
+    assert list(phases) == ["focused", "unfocused"]
+    for label, parts in expected.items():
+        np.testing.assert_array_equal(phases[label][0], parts[0])
+    session.complete = False
+    with pytest.raises(ValueError, match="incomplete session"):
+        session_windows(session.save(tmp_path / "cut.h5"), tmp_path / "w.h5",
+                        classes=["focused"], sfreq=128)  # fmt: skip

@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from eegdecode.models import GLFNetMLP, GLFNetMLPConfig
-from eegdecode.training import TrainConfig, fit
+from eegdecode.training import TrainConfig, fit, infrastructure
 from eegdecode.training import loop as loop_module
 
 
@@ -72,7 +72,7 @@ def test_rerun_after_a_crash_resumes_exactly(tmp_path, monkeypatch):
         _model(), train, validation, loss="cross_entropy", config=config
     ).model.state_dict()
 
-    original = loop_module.save_checkpoint
+    original = infrastructure.save_checkpoint
     calls = []
 
     def crash_after_five(*args, **kwargs):
@@ -81,7 +81,7 @@ def test_rerun_after_a_crash_resumes_exactly(tmp_path, monkeypatch):
         if kwargs["epoch"] == 4:
             raise KeyboardInterrupt("node lost")
 
-    monkeypatch.setattr(loop_module, "save_checkpoint", crash_after_five)
+    monkeypatch.setattr(infrastructure, "save_checkpoint", crash_after_five)
     with pytest.raises(KeyboardInterrupt):
         fit(_model(), train, validation, loss="cross_entropy", config=config, workdir=tmp_path)
     # A fresh process would build a freshly initialised model; the checkpoint replaces its weights.
@@ -250,3 +250,82 @@ def test_teacher_forced_models_get_targets_in_training_steps_only():
         monitor="val_loss"))  # fmt: skip
     assert set(model.calls) == {(True, True), (False, False)}
     assert model.calls.count((True, True)) == 4
+
+
+def test_training_run_without_a_workdir_writes_nothing_and_never_resumes(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    model = torch.nn.Linear(3, 2)
+    optimizer = torch.optim.Adam(model.parameters())
+    run = infrastructure.TrainingRun({"lr": 1.0}, (torch.ones(2),), device="cpu", seed=3)
+    assert run.device == torch.device("cpu") and run.autocast_dtype is None
+    assert run.fingerprint is None and not run.due(10, 10)
+    assert run.resume(model, optimizer) is None
+    run.save(model, optimizer, position=0, history=[{"step": 1}])
+    assert list(tmp_path.iterdir()) == []
+    # The generator is the loop's: seeded, on CPU.
+    torch.testing.assert_close(
+        torch.rand(4, generator=run.generator),
+        torch.rand(4, generator=torch.Generator().manual_seed(3)),
+    )
+
+
+def test_training_run_resumes_its_own_checkpoint_exactly(tmp_path, caplog):
+    data = (torch.arange(6.0), (torch.ones(2), None))
+    torch.manual_seed(0)
+    model = torch.nn.Linear(3, 2)
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.1)
+    run = infrastructure.TrainingRun({"lr": 0.1}, data, workdir=tmp_path, device="cpu", seed=1)
+    assert [run.due(done, 7, every=3) for done in range(1, 8)] == [0, 0, 1, 0, 0, 1, 1]
+    run.step(model(torch.ones(4, 3)).square().mean(), optimizer, max_norm=1e-3)
+    torch.randperm(5, generator=run.generator)
+    best = {"weight": torch.full((2, 3), 7.0)}
+    run.save(model, optimizer, position=4, history=[{"step": 1, "loss": 0.5}],
+             extra={"order": [3, 1]}, files={"best.safetensors": best})  # fmt: skip
+    expected_draw, expected_global = torch.rand(3, generator=run.generator), torch.rand(3)
+    assert (tmp_path / "metrics.csv").read_text().splitlines() == ["step,loss", "1,0.5"]
+
+    torch.manual_seed(99)
+    again = torch.nn.Linear(3, 2)
+    again_optimizer = torch.optim.Adam(again.parameters(), lr=0.1)
+    resumed = infrastructure.TrainingRun({"lr": 0.1}, data, workdir=tmp_path, device="cpu",
+                                         seed=1)  # fmt: skip
+    with caplog.at_level("INFO", logger="eegdecode"):
+        document = resumed.resume(again, again_optimizer, unit="step")
+    assert "resuming from the checkpoint of step 4" in caplog.text
+    assert document["epoch"] == 4 and document["order"] == [3, 1]
+    assert document["history"] == [{"step": 1, "loss": 0.5}]
+    for name, value in model.state_dict().items():
+        torch.testing.assert_close(again.state_dict()[name], value, rtol=0, atol=0)
+    assert again_optimizer.state_dict()["state"][0]["step"] == 1
+    torch.testing.assert_close(torch.rand(3, generator=resumed.generator), expected_draw)
+    torch.testing.assert_close(torch.rand(3), expected_global)
+    torch.testing.assert_close(resumed.read("best.safetensors")["weight"], best["weight"])
+    # Other settings, or other data: the checkpoint is ignored, with a log line.
+    for config, other_data in (({"lr": 0.2}, data), ({"lr": 0.1}, (torch.arange(7.0),))):
+        caplog.clear()
+        other = infrastructure.TrainingRun(config, other_data, workdir=tmp_path, device="cpu")
+        with caplog.at_level("INFO", logger="eegdecode"):
+            assert other.resume(again, again_optimizer) is None
+        assert "made with other settings or data; starting afresh" in caplog.text
+
+
+def test_training_run_checkpoints_gradients_on_cuda_only():
+    class Stays(torch.nn.Linear):
+        def to(self, *args, **kwargs):  # no GPU here: stay on the CPU
+            return self
+
+    class Checkpointable(Stays):
+        enabled = False
+
+        def enable_gradient_checkpointing(self):
+            self.enabled = True
+
+    def run(device, enabled):
+        run = infrastructure.TrainingRun({}, (), device="cpu", gradient_checkpointing=enabled)
+        run.device = torch.device(device)
+        return run
+
+    assert run("cuda", True).prepare(Checkpointable(2, 2)).enabled
+    assert not run("cpu", True).prepare(Checkpointable(2, 2)).enabled
+    assert not run("cuda", False).prepare(Checkpointable(2, 2)).enabled
+    assert isinstance(run("cuda", True).prepare(Stays(2, 2)), Stays)  # no such method: as it is

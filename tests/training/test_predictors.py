@@ -8,15 +8,11 @@ from eegdecode.datasets import Protocol
 from eegdecode.datasets.demo import make_demo_eeg, plan_demo
 from eegdecode.models import GLFNetMLP, GLFNetMLPConfig, SemanticPredictor, SemanticPredictorConfig
 from eegdecode.signal import de_psd, segment
-from eegdecode.training import TrainConfig
-from eegdecode.training.stages import (
-    BlockSplit,
-    TrainedPredictor,
-    caption_targets,
-    check_block_files,
-    to_class_order,
-    train_predictor,
-)
+from eegdecode.splits import BlockSplit
+from eegdecode.training import TrainConfig, TrainedModel
+from eegdecode.training.eeg2video import caption_targets
+from eegdecode.training.predictors import train_predictor
+from eegdecode.training.presentation import check_block_files, to_class_order
 
 DEMO = Protocol(sfreq=200.0, n_blocks=4, n_concepts=8, clips_per_concept=5, hint_s=3.0, clip_s=2.0)
 SEMANTIC = TrainConfig(
@@ -100,11 +96,11 @@ def test_semantic_predictor_retrieves_planted_concepts_and_not_noise(tmp_path):
     assert planted > 0.4  # chance 0.125
     assert null < 0.3  # 40 test clips of 8 concepts
     trained.save(tmp_path / "semantic")
-    again = TrainedPredictor.load(tmp_path / "semantic")
+    again = TrainedModel.load(tmp_path / "semantic")
     np.testing.assert_array_equal(
         again.predict(de[3].reshape(-1, 62, 5)), trained.predict(de[3].reshape(-1, 62, 5))
     )
-    assert again.split.test == 3 and again.target_scaler is not None
+    assert again.block_split.test == 3 and again.scalers["targets"] is not None
 
 
 def test_training_sees_only_the_training_blocks():

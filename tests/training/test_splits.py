@@ -1,12 +1,24 @@
 import numpy as np
 import pytest
 
-from eegdecode.training import (
-    Standardizer,
+from eegdecode.splits import (
+    BlockSplit,
     chronological_windows,
     leave_one_block_out,
+    resolve_test_block,
     take_blocks,
 )
+from eegdecode.training import Standardizer
+
+
+def test_block_split():
+    split = BlockSplit.make(7, test_block=-1, validation=True)
+    assert (split.train, split.validation, split.test) == ((0, 1, 2, 3, 4), 5, 6)
+    assert split.to_dict() == {"train": [1, 2, 3, 4, 5], "validation": 6, "test": 7}
+    assert BlockSplit.from_dict(split.to_dict()) == split
+    assert BlockSplit.make(4, test_block=1, validation=False).train == (1, 2, 3)
+    with pytest.raises(ValueError, match="test_block=8 does not name one of the 7 blocks"):
+        BlockSplit.make(7, test_block=8, validation=True)
 
 
 def test_folds_follow_eeg_vp():
@@ -25,6 +37,30 @@ def test_folds_follow_eeg_vp():
         assert fold.test not in fold.train and fold.validation not in fold.train
     with pytest.raises(ValueError, match="needs at least 3 blocks, got 2"):
         leave_one_block_out(2)
+
+
+def test_resolve_test_block():
+    assert resolve_test_block(7, -1) == 7
+    assert resolve_test_block(7, 3) == 3
+    assert resolve_test_block(7, -7) == 1
+    for bad in (0, 8, -8):
+        with pytest.raises(ValueError, match=rf"split.test_block={bad} does not name one of the 7"):
+            resolve_test_block(7, bad)
+    with pytest.raises(ValueError, match=r"seq2seq.test_block must be an integer block number"):
+        resolve_test_block(7, "last", key="seq2seq.test_block")
+
+
+def test_folds_are_block_splits_with_validation():
+    folds = leave_one_block_out(4)
+    assert folds[0] == BlockSplit(train=(1, 2), validation=3, test=0)
+    assert folds == [BlockSplit.make(4, test_block=t, validation=True) for t in (1, 2, 3, 4)]
+
+
+def test_take_blocks_with_more_sample_axes():
+    values = np.arange(3 * 2 * 4 * 5).reshape(3, 2, 4, 5)  # (block, clip, window, feature)
+    taken = take_blocks(values, [2, 0], n_sample_axes=3)
+    assert taken.shape == (16, 5)
+    np.testing.assert_array_equal(taken[:8], values[2].reshape(8, 5))
 
 
 def test_take_blocks_keeps_clips_whole():

@@ -2,11 +2,23 @@ import numpy as np
 import pytest
 import torch
 
+from eegdecode.artifacts import read_array
 from eegdecode.datasets import Protocol
 from eegdecode.datasets.demo import make_demo_eeg, plan_demo
 from eegdecode.signal import de_psd, segment, sliding_windows
-from eegdecode.training import TrainConfig, predict
-from eegdecode.training.stages import BlockSplit, TrainedGLMNet, glmnet_embeddings, train_glmnet
+from eegdecode.splits import BlockSplit
+from eegdecode.training import TrainConfig, TrainedModel, predict
+from eegdecode.training.eeg2video import (
+    fit_glmnet,
+    glmnet_embeddings,
+    save_stage,
+    train_clip_classifier,
+    train_dynamic,
+    train_glmnet,
+    train_semantic,
+    train_seq2seq,
+)
+from eegdecode.training.presentation import to_class_order
 
 DEMO = Protocol(sfreq=200.0, n_blocks=4, n_concepts=8, clips_per_concept=5, hint_s=3.0, clip_s=2.0)
 OCCIPITAL = list(range(50, 62))
@@ -20,18 +32,8 @@ def _windows(strength, subject=1):
     return windows, de_psd(windows, DEMO.sfreq).de, labels
 
 
-def test_block_split():
-    split = BlockSplit.make(7, test_block=-1, validation=True)
-    assert (split.train, split.validation, split.test) == ((0, 1, 2, 3, 4), 5, 6)
-    assert split.to_dict() == {"train": [1, 2, 3, 4, 5], "validation": 6, "test": 7}
-    assert BlockSplit.from_dict(split.to_dict()) == split
-    assert BlockSplit.make(4, test_block=1, validation=False).train == (1, 2, 3)
-    with pytest.raises(ValueError, match="test_block=8 does not name one of the 7 blocks"):
-        BlockSplit.make(7, test_block=8, validation=True)
-
-
 def _test_accuracy(trained, windows, de, labels):
-    test = trained.split.test
+    test = trained.block_split.test
     inputs = trained.inputs(windows[test].reshape(-1, 62, 100), de[test].reshape(-1, 62, 5))
     predicted = predict(trained.model, inputs).argmax(dim=1).numpy()
     return float((predicted == np.repeat(labels[test].ravel(), windows.shape[3])).mean())
@@ -49,8 +51,8 @@ def test_glmnet_learns_the_planted_concepts_and_not_noise():
         "train_config": config,
         "branch_dim": 32,
     }
-    planted = train_glmnet(*_windows(1.0), **options)
-    null = train_glmnet(*_windows(0.0), **options)
+    planted = fit_glmnet(*_windows(1.0), **options)
+    null = fit_glmnet(*_windows(0.0), **options)
     assert _test_accuracy(planted, *_windows(1.0)) > 0.35  # chance 0.125
     assert _test_accuracy(null, *_windows(0.0)) < 0.25  # 95 % of chance runs on 40 test clips
 
@@ -58,7 +60,7 @@ def test_glmnet_learns_the_planted_concepts_and_not_noise():
 def test_saved_glmnet_gives_the_same_embeddings(tmp_path):
     windows, de, labels = _windows(1.0)
     split = BlockSplit.make(4, test_block=-1, validation=True)
-    trained = train_glmnet(
+    trained = fit_glmnet(
         windows, de, labels, n_classes=8, local_channels=OCCIPITAL, split=split,
         train_config=TrainConfig(epochs=1, batch_size=200), branch_dim=8,
     )  # fmt: skip
@@ -70,9 +72,9 @@ def test_saved_glmnet_gives_the_same_embeddings(tmp_path):
         "model.safetensors",
         "normalization.json",
     ]
-    again = TrainedGLMNet.load(tmp_path / "glmnet")
+    again = TrainedModel.load(tmp_path / "glmnet")
     np.testing.assert_array_equal(glmnet_embeddings(again, windows, de), embeddings)
-    assert again.split == split
+    assert again.block_split == split
 
 
 def test_normalisation_is_fitted_on_training_blocks_only():
@@ -89,10 +91,10 @@ def test_normalisation_is_fitted_on_training_blocks_only():
         "train_config": TrainConfig(epochs=1, batch_size=200),
         "branch_dim": 8,
     }
-    honest = train_glmnet(windows, de, labels, **options)
-    other = train_glmnet(poisoned_windows, poisoned_de, labels, **options)
-    np.testing.assert_array_equal(honest.raw_scaler.mean, other.raw_scaler.mean)
-    np.testing.assert_array_equal(honest.de_scaler.scale, other.de_scaler.scale)
+    honest = fit_glmnet(windows, de, labels, **options)
+    other = fit_glmnet(poisoned_windows, poisoned_de, labels, **options)
+    np.testing.assert_array_equal(honest.scalers["raw"].mean, other.scalers["raw"].mean)
+    np.testing.assert_array_equal(honest.scalers["de"].scale, other.scalers["de"].scale)
 
 
 def test_mismatched_inputs_are_named():
@@ -101,7 +103,86 @@ def test_mismatched_inputs_are_named():
         ValueError,
         match=r"raw windows \(4, 8, 5, 7, 62, 100\), DE \(4, 8, 5, 6, 62, 5\) and labels",
     ):
-        train_glmnet(
+        fit_glmnet(
             windows, de[:, :, :, :6], labels, n_classes=8, local_channels=OCCIPITAL,
             split=BlockSplit.make(4, test_block=-1, validation=True), train_config=TrainConfig(epochs=1),
         )  # fmt: skip
+
+
+def _stage_data():
+    rng = np.random.default_rng(0)
+    n_blocks, n_concepts, n_reps, n_windows, n_chans = 4, 4, 3, 3, 8
+    concept_labels = np.stack([rng.permutation(n_concepts) + 1 for _ in range(n_blocks)])
+    shape = (n_blocks, n_concepts, n_reps)
+    return {
+        "concept_labels": concept_labels,
+        "raw": rng.standard_normal((*shape, n_windows, n_chans, 100)).astype(np.float32),
+        "de": rng.standard_normal((*shape, n_windows, n_chans, 5)).astype(np.float32),
+        "clip_de": rng.standard_normal((*shape, n_chans, 5)).astype(np.float32),
+        "text": [rng.standard_normal((12, 3, 4)).astype(np.float32) for _ in range(n_blocks)],
+        "latents": [rng.standard_normal((12, 2, 2, 2, 3)).astype(np.float32) for _ in range(4)],
+        "meta": {"optical_flow_score": rng.random((n_blocks, 12))},
+        "frames": [rng.integers(0, 255, (12, 2, 8, 8, 3), dtype=np.uint8) for _ in range(4)],
+    }
+
+
+ONE_EPOCH = {"training": {"epochs": 1, "batch_size": 16, "device": "cpu"}, "seed": 0}
+# Stages without a validation block keep the last epoch.
+LAST_EPOCH = {**ONE_EPOCH, "training": {**ONE_EPOCH["training"], "monitor": "train_loss"}}
+
+
+def test_stage_entry_points_predict_the_test_block_and_save_one_folder(tmp_path):
+    data, labels = _stage_data(), _stage_data()["concept_labels"]
+    settings = {**ONE_EPOCH, "task": "concept", "branch_dim": 8}
+    glmnet = train_glmnet(
+        data["raw"], data["de"], labels, {}, settings=settings, test_block=-1,
+        local_channels=(6, 7),
+    )  # fmt: skip
+    assert glmnet.predictions is None and glmnet.trained.block_split.validation == 2
+    semantic = train_semantic(
+        data["clip_de"], labels, data["text"], test_block=2,
+        settings={**LAST_EPOCH, "target": "first_clip", "hidden": [8]},
+    )  # fmt: skip
+    assert semantic.trained.block_split == BlockSplit.make(4, test_block=2, validation=False)
+    assert semantic.predictions["embeddings"][0].shape == (4, 3, 3, 4)
+    np.testing.assert_array_equal(semantic.concept_labels, labels[1])
+    dynamic = train_dynamic(
+        data["de"], labels, data["meta"], settings={**ONE_EPOCH, "emb_dim": 8}, test_block=4,
+        local_channels=(6, 7),
+    )  # fmt: skip
+    assert sorted(dynamic.predictions) == ["fast", "probability", "true_fast"]
+    architecture = {"d_model": 8, "n_heads": 2, "encoder_layers": 1, "decoder_layers": 1,
+                    "feedforward": 8, "dropout": 0.0, "decoding": "autoregressive",
+                    "official_token_offset": False}  # fmt: skip
+    block_labels = list(labels)
+    seq2seq = train_seq2seq(
+        data["raw"], labels, data["latents"], block_labels, settings={**LAST_EPOCH, **architecture},
+        test_block=4,
+    )  # fmt: skip
+    assert seq2seq.predictions["latents"][0].shape == (4, 3, 2, 2, 2, 3)
+    clips = train_clip_classifier(
+        data["frames"], block_labels, settings={**ONE_EPOCH, "channels": [4]}, test_block=4
+    )
+    assert clips.trained.block_split.train == (0, 1)
+    with pytest.raises(ValueError, match=r"block file 2 presents the concepts in the order"):
+        train_seq2seq(
+            data["raw"], labels, data["latents"], [labels[0]] * 4,
+            settings={**LAST_EPOCH, **architecture}, test_block=4,
+        )  # fmt: skip
+
+    outputs = {name: tmp_path / name for name in ("model", "metrics.csv", "curves.png", "p.h5")}
+    save_stage(
+        semantic, model=outputs["model"], metrics=outputs["metrics.csv"],
+        curves=outputs["curves.png"], predictions=outputs["p.h5"], title="Semantic",
+        producer="train_semantic", subject=1, parameters={"target": "first_clip"},
+    )  # fmt: skip
+    assert all(path.exists() for path in outputs.values())
+    predicted = read_array(outputs["p.h5"], "embeddings", axes=("class", "rep", "token", "feature"))
+    np.testing.assert_array_equal(
+        predicted.data, to_class_order(semantic.predictions["embeddings"][0], labels[1])
+    )
+    again = TrainedModel.load(outputs["model"])
+    test = data["clip_de"][1].reshape(-1, 8, 5)
+    np.testing.assert_array_equal(again.predict(test), semantic.trained.predict(test))
+    with pytest.raises(ValueError, match="No predictions were made to write to"):
+        save_stage(glmnet, model=tmp_path / "glmnet", predictions=tmp_path / "nothing.h5")

@@ -24,7 +24,8 @@ import numpy as np
 from .._logging import logger, verbose
 from .._validation import ensure_positive_int
 from ..fileio import atomic_path, save_npy
-from .seeddv import SEED_DV_META_INFO, Protocol
+from ..protocol import Protocol
+from .seeddv import SEED_DV_META_INFO
 
 SHAPES = ("circle", "square", "triangle", "face")
 # Colour categories 0..6 and their RGB values; the index is what All_video_color.npy stores.

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from .._logging import logger
+from ..artifacts import AxisArray, write_artifact
 
 
 @dataclass(frozen=True)
@@ -179,3 +180,70 @@ def resample_audio(audio: np.ndarray, sfreq: float, target_sfreq: float) -> np.n
     if sfreq == target_sfreq:
         return audio
     return np.clip(resample(audio, sfreq, target_sfreq), -1.0, 1.0).astype(np.float32)
+
+
+def align_recording(
+    path: str | Path,
+    seeg_path: str | Path,
+    audio_path: str | Path,
+    *,
+    audio_sfreq: float,
+    seeg_sfreq: float | None = None,
+    time_axis: int = 0,
+    audio_offset_s: float = 0.0,
+    tolerance_s: float = 0.05,
+    dataset: str = "",
+    participant: str = "",
+) -> Path:
+    """Write one participant's sEEG and audio on a common time axis (rule ``align_recording``).
+
+    The pair is read and cut to its common span (:func:`load_paired_recording`), the audio
+    resampled to ``audio_sfreq`` (:func:`resample_audio`), and both written to one artifact.
+
+    Parameters
+    ----------
+    path : str | Path
+        The artifact: ``seeg`` (channel, time) and ``audio`` (time), each with its ``sfreq``.
+    seeg_path, audio_path : str | Path
+    audio_sfreq : float
+        The rate of the mel spectrogram.
+    seeg_sfreq, time_axis, audio_offset_s, tolerance_s
+        See :func:`load_paired_recording`.
+    dataset, participant : str
+        Stored as file attributes.
+
+    Returns
+    -------
+    path : Path
+    """
+    recording = load_paired_recording(
+        seeg_path,
+        audio_path,
+        seeg_sfreq=seeg_sfreq,
+        time_axis=time_axis,
+        audio_offset_s=audio_offset_s,
+        tolerance_s=tolerance_s,
+    )
+    audio = resample_audio(recording.audio, recording.audio_sfreq, audio_sfreq)
+    return write_artifact(
+        path,
+        {
+            "seeg": AxisArray(recording.seeg, ("channel", "time"), {"sfreq": recording.seeg_sfreq}),
+            "audio": AxisArray(audio, ("time",), {"sfreq": float(audio_sfreq)}),
+        },
+        producer="align_recording",
+        attrs={
+            "dataset": dataset,
+            "participant": participant,
+            "channel_names": recording.channel_names,
+            "audio_offset_s": float(audio_offset_s),
+            "source_audio_sfreq": recording.audio_sfreq,
+        },
+        parameters={
+            "seeg_sfreq": seeg_sfreq,
+            "time_axis": time_axis,
+            "audio_offset_s": audio_offset_s,
+            "tolerance_s": tolerance_s,
+            "audio_sfreq": audio_sfreq,
+        },
+    )

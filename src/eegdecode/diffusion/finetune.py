@@ -2,14 +2,14 @@
 
 This is not :func:`eegdecode.training.fit`: the objective samples its own noise and timesteps,
 the budget is counted in optimiser steps (tens of thousands, over a few dozen clips), and
-checkpoints hold only the few trainable tensors of a frozen multi-gigabyte UNet. Checkpoint
-format, data fingerprint and resume rules are the shared ones of
-:mod:`eegdecode.training.checkpoints`.
+checkpoints hold only the few trainable tensors of a frozen multi-gigabyte UNet. Device, mixed
+precision, the optimiser step, gradient checkpointing, checkpoints and resume are the shared
+ones of :class:`eegdecode.training.infrastructure.TrainingRun`.
 """
 
-import dataclasses
 import json
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,9 +19,13 @@ from torch.nn import functional
 
 from .._logging import logger
 from .._validation import check_option, dataclass_from_dict
-from ..devices import resolve_device
-from ..fileio import atomic_path, write_csv
-from ..training.checkpoints import data_fingerprint, load_checkpoint, save_checkpoint
+from ..artifacts import LATENT_AXES, TEXT_AXES, read_array
+from ..fileio import atomic_path
+from ..protocol import Protocol
+from ..stimulus.pretrained import load_scheduler, load_text_encoder
+from ..stimulus.text import embed_captions
+from ..training.infrastructure import TrainingRun
+from ..training.presentation import check_block_files
 from .video_unet import TUNE_A_VIDEO_TRAINABLE, VideoUNet
 
 
@@ -142,23 +146,23 @@ def finetune_video_unet(
         )
     if noise_scheduler.config.prediction_type != "epsilon":
         raise ValueError("Only ε-prediction schedules (Stable Diffusion 1.x) are supported.")
-    device = resolve_device(config.device)
-    unet.to(device).train()
+    run = TrainingRun(
+        config, (latents, text_embeddings), workdir=workdir, device=config.device,
+        mixed_precision=config.mixed_precision,
+        gradient_checkpointing=config.gradient_checkpointing, seed=config.seed,
+        config_key="finetune_config",
+    )  # fmt: skip
+    device = run.device
+    run.prepare(unet).train()
     trainable = unet.trainable_parameters(
         TUNE_A_VIDEO_TRAINABLE if config.trainable == "tune_a_video" else None
     )
-    if config.gradient_checkpointing and device.type == "cuda":
-        unet.enable_gradient_checkpointing()
     parameters = [p for p in unet.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(
         parameters, lr=config.lr, betas=(0.9, 0.999), weight_decay=config.weight_decay, eps=1e-8
     )
-    amp = config.mixed_precision and device.type == "cuda"
-    amp_dtype = torch.bfloat16 if amp and torch.cuda.is_bf16_supported() else torch.float16
-    scaler = torch.amp.GradScaler("cuda", enabled=amp and amp_dtype == torch.float16)
     alphas_cumprod = noise_scheduler.alphas_cumprod.to(device)
     n_train_steps = len(alphas_cumprod)
-    generator = torch.Generator().manual_seed(config.seed)
     logger.info(
         "fine-tuning %d of %d UNet tensors (%d values) on %d clips for %d steps on %s",
         len(trainable),
@@ -171,22 +175,9 @@ def finetune_video_unet(
 
     history: list[dict] = []
     first_step, order = 0, torch.empty(0, dtype=torch.long)
-    workdir = Path(workdir) if workdir is not None else None
-    config_json = json.loads(json.dumps(dataclasses.asdict(config)))
-    fingerprint = data_fingerprint(latents, text_embeddings) if workdir is not None else None
-    if workdir is not None and (workdir / "last").is_dir():
-        saved = json.loads((workdir / "last" / "state.json").read_text())
-        if saved.get("finetune_config") == config_json and saved.get("data") == fingerprint:
-            document = load_checkpoint(
-                workdir / "last", model=unet, optimizer=optimizer, scheduler=None,
-                trainable_only=True,
-            )  # fmt: skip
-            history, first_step = document["history"], document["epoch"]
-            generator.set_state(torch.tensor(document["generator"], dtype=torch.uint8))
-            order = torch.tensor(document["order"], dtype=torch.long)
-            logger.info("resuming after step %d from %s", first_step, workdir)
-        else:
-            logger.info("the checkpoint in %s was made with other settings or data", workdir)
+    if (resumed := run.resume(unet, optimizer, trainable_only=True, unit="step")) is not None:
+        history, first_step = resumed["history"], resumed["epoch"]
+        order = torch.tensor(resumed["order"], dtype=torch.long)
 
     running, started = [], time.perf_counter()
     steps = tqdm(
@@ -195,26 +186,21 @@ def finetune_video_unet(
     for step in steps:
         # Clips are drawn without replacement, epoch after epoch.
         if len(order) < config.batch_size:
-            order = torch.cat([order, torch.randperm(len(latents), generator=generator)])
+            order = torch.cat([order, torch.randperm(len(latents), generator=run.generator)])
         batch, order = order[: config.batch_size], order[config.batch_size :]
         clean = latents[batch].to(device).transpose(1, 2)  # (batch, channel, frame, h, w)
-        noise = torch.randn(clean.shape, generator=generator).to(device)
-        timesteps = torch.randint(0, n_train_steps, (len(batch),), generator=generator)
+        noise = torch.randn(clean.shape, generator=run.generator).to(device)
+        timesteps = torch.randint(0, n_train_steps, (len(batch),), generator=run.generator)
         alpha_bar = alphas_cumprod[timesteps.to(device)].view(-1, 1, 1, 1, 1)
         noisy = alpha_bar.sqrt() * clean + (1 - alpha_bar).sqrt() * noise
         condition = text_embeddings[batch]
         if config.condition_dropout > 0:
-            dropped = torch.rand(len(batch), generator=generator) < config.condition_dropout
+            dropped = torch.rand(len(batch), generator=run.generator) < config.condition_dropout
             condition = torch.where(dropped.view(-1, 1, 1), negative_embedding, condition)
-        with torch.autocast(device.type, dtype=amp_dtype, enabled=amp):
+        with run.autocast():
             predicted = unet(noisy, timesteps.to(device), condition.to(device))
         loss = functional.mse_loss(predicted.float(), noise)
-        optimizer.zero_grad(set_to_none=True)
-        scaler.scale(loss).backward()
-        scaler.unscale_(optimizer)
-        torch.nn.utils.clip_grad_norm_(parameters, config.max_grad_norm)
-        scaler.step(optimizer)
-        scaler.update()
+        run.step(loss, optimizer, max_norm=config.max_grad_norm)
         running.append(float(loss.detach()))
         done = step + 1
         if done % config.log_every == 0 or done == config.steps:
@@ -227,20 +213,9 @@ def finetune_video_unet(
             )
             steps.set_postfix({"loss": f"{history[-1]['loss']:.4g}"})
             running, started = [], time.perf_counter()
-        if workdir is not None and (done % config.checkpoint_every == 0 or done == config.steps):
-            save_checkpoint(
-                workdir / "last", model=unet, optimizer=optimizer, scheduler=None, epoch=done,
-                extra={
-                    "history": history,
-                    "generator": generator.get_state().tolist(),
-                    "order": order.tolist(),
-                    "finetune_config": config_json,
-                    "data": fingerprint,
-                },
-                trainable_only=True,
-            )  # fmt: skip
-            if history:
-                write_csv(workdir / "metrics.csv", history)
+        if run.due(done, config.steps, config.checkpoint_every):
+            run.save(unet, optimizer, position=done, history=history,
+                     extra={"order": order.tolist()}, trainable_only=True)  # fmt: skip
     unet.eval()
     return history
 
@@ -257,6 +232,85 @@ def select_training_clips(n_clips: int, clips_per_concept: int, keep: int) -> np
         )
     slots = np.arange(0, n_clips, clips_per_concept)
     return (slots[:, None] + np.arange(keep)).reshape(-1)
+
+
+def finetune_video_diffusion(
+    latent_paths: Sequence[str | Path],
+    text_paths: Sequence[str | Path],
+    stable_diffusion: str | Path,
+    output: str | Path,
+    *,
+    protocol: Protocol | Mapping,
+    clips_per_concept: int,
+    training: FinetuneConfig | Mapping,
+    workdir: str | Path | None = None,
+    progress: bool = False,
+) -> list[dict]:
+    """Fine-tune the video UNet of a Stable Diffusion folder on the clips of some blocks.
+
+    The first ``clips_per_concept`` clips of every concept of each block train the UNet
+    (:func:`select_training_clips`), with their caption embeddings as conditioning and the
+    embedding of the empty prompt as the unconditional branch (spec D14). The result is
+    written with :func:`save_video_diffusion`, with the folder's own sampler.
+
+    Parameters
+    ----------
+    latent_paths, text_paths : sequence of path
+        Per block, the VAE latents (``latents``, axes :data:`~eegdecode.artifacts.LATENT_AXES`)
+        and the caption embeddings (``embeddings``, axes ``TEXT_AXES``) of its clips, in
+        presentation order; pairwise of the same block.
+    stable_diffusion : str | Path
+        The local Stable Diffusion folder (UNet, text encoder, scheduler).
+    output : str | Path
+        The fine-tuned model's folder.
+    protocol : Protocol | dict
+        The recording protocol (``dataset.protocol``): every block file must hold its
+        ``n_concepts × clips_per_concept`` clips.
+    clips_per_concept : int
+        Clips per concept and block that train.
+    training : FinetuneConfig | dict
+        Fine-tuning settings (``video_diffusion.finetune.training``).
+    workdir : str | Path | None
+        Checkpoints, resumed after a crash (see :func:`finetune_video_unet`).
+    progress : bool
+        Show a progress bar over steps.
+
+    Returns
+    -------
+    history : list of dict
+        What :func:`finetune_video_unet` returns.
+    """
+    if not isinstance(protocol, Protocol):
+        protocol = Protocol.from_config(protocol)
+    if not isinstance(training, FinetuneConfig):
+        training = FinetuneConfig.from_dict(training)
+    latents = [read_array(path, "latents", axes=LATENT_AXES).data for path in latent_paths]
+    texts = [read_array(path, "embeddings", axes=TEXT_AXES).data for path in text_paths]
+    n_concepts, per_concept = protocol.n_concepts, protocol.clips_per_concept
+    # Each block's latents must hold the protocol's clips, and its caption embeddings as many.
+    check_block_files(
+        "the protocol (dataset.protocol)", (len(latents), n_concepts, per_concept),
+        latent_paths, latents,
+    )  # fmt: skip
+    for latent_path, text_path, text in zip(latent_paths, text_paths, texts, strict=True):
+        check_block_files(latent_path, (1, n_concepts, per_concept), [text_path], [text])
+    chosen = select_training_clips(protocol.clips_per_block, per_concept, clips_per_concept)
+    tokenizer, text_encoder = load_text_encoder(stable_diffusion)
+    _, negative = embed_captions([""], tokenizer, text_encoder)
+    negative = torch.from_numpy(negative)
+    unet = VideoUNet.from_stable_diffusion(stable_diffusion)
+    history = finetune_video_unet(
+        unet,
+        torch.from_numpy(np.concatenate([block[chosen] for block in latents])),
+        torch.from_numpy(np.concatenate([block[chosen] for block in texts])),
+        load_scheduler(stable_diffusion, "DDPMScheduler"),
+        training,
+        negative_embedding=negative,
+        workdir=workdir,
+        progress=progress,
+    )
+    save_video_diffusion(output, unet, negative, load_scheduler(stable_diffusion))
+    return history
 
 
 NEGATIVE_EMBEDDING = "negative_embedding.safetensors"

@@ -1,12 +1,28 @@
-"""EEG-conditioned video generation: the sampler loop of EEG2Video's inference."""
+"""EEG-conditioned video generation: the sampler loop of EEG2Video's inference, and the
+generation of a subject's test-block clips from its predictions."""
 
 import inspect
+from collections.abc import Mapping
+from pathlib import Path
 
 import numpy as np
 import torch
 
 from .._logging import logger
+from .._validation import check_option
+from ..artifacts import (
+    LATENT_AXES,
+    AxisArray,
+    inherit_attrs,
+    read_array,
+    read_attrs,
+    write_artifact,
+)
+from ..devices import inference_dtype, resolve_device
 from ..stimulus.latents import decode_latents
+from ..stimulus.pretrained import load_vae
+from ..stimulus.video import write_gifs
+from .finetune import load_video_diffusion
 from .video_unet import VideoUNet
 
 #: The initial latents of each generation mode (spec §4.10).
@@ -112,3 +128,99 @@ def generate_clips(
         clips.append(decode_latents(final, vae, batch_size=len(final)))
         logger.info("generated clips %d–%d of %d", start + 1, start + len(latents), n_clips)
     return np.concatenate(clips)
+
+
+#: The axes of generated clips as stored: class order, then the repetitions of each class.
+GENERATED_AXES = ("class", "rep", "frame", "height", "width", "rgb")
+
+
+def generate_from_predictions(
+    model: str | Path,
+    vae: str | Path,
+    embeddings: str | Path,
+    reference_latents: str | Path,
+    output: str | Path,
+    files: str | Path,
+    *,
+    mode: str,
+    settings: Mapping,
+    frames_per_s: float,
+    initial_latents: str | Path | None = None,
+) -> Path:
+    """Generate one subject's test-block clips from its EEG predictions, in one mode.
+
+    Parameters
+    ----------
+    model : str | Path
+        The fine-tuned video diffusion folder (:func:`~eegdecode.diffusion.save_video_diffusion`).
+    vae : str | Path
+        A Stable Diffusion folder whose ``vae/`` decodes the latents.
+    embeddings : str | Path
+        The semantic predictor's artifact: ``embeddings`` (class, rep, token, feature) and
+        ``concept_ids``; its attributes (subject, ``test_block``…) pass on to the output.
+    reference_latents : str | Path
+        A latents artifact (axes :data:`~eegdecode.artifacts.LATENT_AXES`) whose clips give the
+        shape of the Gaussian starting noise when there are no initial latents.
+    output : str | Path
+        The clips artifact: ``frames`` (:data:`GENERATED_AXES`, uint8) and ``concept_ids``.
+    files : str | Path
+        Folder of one GIF and one MP4 per clip, ``{i}.gif`` with
+        ``i = n_reps · (concept id − 1) + rep``.
+    mode : str
+        A key of :data:`MODES`, recorded in the output.
+    settings : dict
+        ``steps``, ``guidance``, ``seed``, ``batch_size`` (see :func:`generate_clips`) and
+        ``device`` (``video_diffusion.generate``); stored as the output's parameters.
+    frames_per_s : float
+        Frame rate of the GIFs and MP4s.
+    initial_latents : str | Path | None
+        The predicted (class, rep, frame, …) latents the sampler starts from (mode ``full``:
+        DANA's, ``no_dana``: Seq2Seq's); None starts from Gaussian noise.
+
+    Returns
+    -------
+    output : Path
+    """
+    check_option("mode", mode, tuple(MODES))
+    device = resolve_device(settings["device"])
+    dtype = inference_dtype(device)
+    unet, negative, scheduler = load_video_diffusion(model)
+    unet = unet.to(device, dtype).eval()
+    vae = load_vae(vae, device=device, dtype=dtype)
+    predicted = read_array(embeddings, "embeddings", axes=("class", "rep", "token", "feature")).data
+    n_classes, n_reps = predicted.shape[:2]
+    initial = None
+    if initial_latents is not None:
+        initial = read_array(
+            initial_latents, "latents", axes=("class", "rep", *LATENT_AXES[1:])
+        ).data
+        if initial.shape[:2] != (n_classes, n_reps):
+            raise ValueError(
+                f"{initial_latents} has latents for {initial.shape[:2]} (class, rep) but "
+                f"{embeddings} has embeddings for {(n_classes, n_reps)}."
+            )
+        initial = initial.reshape(-1, *initial.shape[2:])
+    latent_shape = read_array(reference_latents, "latents", axes=LATENT_AXES).data.shape[1:]
+    clips = generate_clips(
+        unet, vae, scheduler, predicted.reshape(-1, *predicted.shape[2:]), negative.numpy(),
+        initial_latents=initial, latent_shape=latent_shape, steps=settings["steps"],
+        guidance=settings["guidance"], seed=settings["seed"], batch_size=settings["batch_size"],
+    )  # fmt: skip
+    write_gifs(clips, files, frames_per_s=frames_per_s, mp4=True)
+    attrs = read_attrs(embeddings)
+    return write_artifact(
+        output,
+        {
+            "frames": AxisArray(
+                clips.reshape(n_classes, n_reps, *clips.shape[1:]), GENERATED_AXES,
+                {"order": "class"},
+            ),
+            "concept_ids": read_array(embeddings, "concept_ids"),
+        },
+        producer="generate",
+        attrs=inherit_attrs(
+            attrs, test_block=int(attrs["test_block"]), mode=mode, initial_latents=MODES[mode],
+            files="{i}.gif and {i}.mp4 with i = n_reps · (concept id − 1) + rep",
+        ),
+        parameters=settings,
+    )  # fmt: skip

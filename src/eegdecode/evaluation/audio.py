@@ -175,3 +175,24 @@ def audio_metrics_row(metrics: dict) -> dict[str, float]:
         "mcd_db": metrics["mcd_db"]["mean"],
         "mcd_db_chance": metrics["mcd_db"]["chance"],
     }
+
+
+def evaluate_predictions(predictions, *, n_shuffles: int = 1000, seed: int = 0) -> dict:
+    """:func:`evaluate_mel` of a participant's test windows, with their number first.
+
+    Parameters
+    ----------
+    predictions : eegdecode.training.audio.MelPredictions
+        What rule ``train_audio_seq2seq`` wrote.
+    n_shuffles, seed
+        See :func:`evaluate_mel`.
+
+    Returns
+    -------
+    metrics : dict
+        ``n_test_windows`` and the entries of :func:`evaluate_mel`.
+    """
+    metrics = evaluate_mel(
+        predictions.predicted, predictions.target, n_shuffles=n_shuffles, seed=seed
+    )
+    return {"n_test_windows": len(predictions.predicted), **metrics}

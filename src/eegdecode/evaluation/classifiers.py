@@ -63,9 +63,9 @@ def load_classifier(
     check_option(f"{role} classifier kind", kind, CLASSIFIER_KINDS[role])
     folder = Path(folder)
     if kind == "trained":
-        from ..training.stages import TrainedPredictor
+        from ..training import TrainedModel
 
-        trained = TrainedPredictor.load(folder)
+        trained = TrainedModel.load(folder)
 
         def frame_probabilities(clips: np.ndarray) -> np.ndarray:
             frames = clips.reshape(-1, *clips.shape[2:]).astype(np.float32)

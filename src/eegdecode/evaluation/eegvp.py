@@ -7,7 +7,7 @@ validation accuracy is kept and only then is the test block scored. The test blo
 neither the scaler nor the model selection; a test feeds NaN test features to prove it.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -15,16 +15,12 @@ import torch
 
 from .._logging import logger, verbose
 from .._validation import check_option
+from ..datasets.tasks import eegvp_labels
 from ..models import GLFNetMLP, GLFNetMLPConfig
-from ..training import (
-    Fold,
-    Standardizer,
-    TrainConfig,
-    fit,
-    leave_one_block_out,
-    predict,
-    take_blocks,
-)
+from ..splits import BlockSplit, leave_one_block_out, take_blocks
+from ..training import Standardizer, TrainConfig, fit, predict
+from ..training.predictors import stage_train_config
+from ..training.presentation import window_labels
 from .classification import chance_levels, top_k_accuracy
 
 SCALERS = ("train", "transductive")
@@ -48,16 +44,15 @@ class FoldResult:
 
 def _samples(features: np.ndarray, labels: np.ndarray, blocks: Sequence[int]):
     """Features (n, channel, band) and labels (n,) of ``blocks``; a clip's windows share a label."""
-    n_windows = features.shape[3]
-    x = take_blocks(features, blocks).reshape(-1, *features.shape[-2:])
-    y = np.repeat(take_blocks(labels, blocks).reshape(-1), n_windows)
+    x = take_blocks(features, blocks, n_sample_axes=4)
+    y = take_blocks(window_labels(labels, features.shape[3]), blocks, n_sample_axes=4)
     return x, y
 
 
 def eegvp_fold(
     features: np.ndarray,
     labels: np.ndarray,
-    fold: Fold,
+    fold: BlockSplit,
     *,
     n_classes: int,
     local_channels: Sequence[int],
@@ -74,7 +69,7 @@ def eegvp_fold(
         Band features of each clip's windows (EEG-VP: DE of the two 1 s halves).
     labels : ndarray of int, shape (n_blocks, n_concepts, n_reps)
         Class of every clip.
-    fold : Fold
+    fold : BlockSplit
         Which blocks train, validate and test.
     n_classes : int
     local_channels : sequence of int
@@ -208,6 +203,49 @@ def eegvp_report(
             report[task]["chance"]["majority"],
         )
     return report
+
+
+def eegvp_subject(
+    features: np.ndarray,
+    concept_labels: np.ndarray,
+    meta_info: Mapping[str, np.ndarray],
+    *,
+    settings: Mapping,
+    local_channels: Sequence[int],
+    coarse_classes=None,
+) -> dict:
+    """The ``eegvp`` stage: every task of ``settings['tasks']`` for one subject.
+
+    Parameters
+    ----------
+    features : ndarray, shape (n_blocks, n_concepts, n_reps, n_windows, n_channels, n_bands)
+    concept_labels : ndarray of int, shape (n_blocks, n_concepts)
+    meta_info : dict of str to ndarray
+        SEED-DV's per-clip annotations (see ``eegdecode.datasets.tasks.eegvp_labels``).
+    settings : dict
+        The ``eegvp`` config block: ``tasks``, ``fast_threshold``, ``emb_dim``, ``scaler``,
+        ``seed``, ``training``.
+    local_channels : sequence of int
+    coarse_classes : sequence of sequence of int | None
+
+    Returns
+    -------
+    report : dict
+        :func:`eegvp_report`.
+    """
+    options = {
+        "clips_per_concept": features.shape[2],
+        "coarse_classes": coarse_classes,
+        "fast_threshold": settings["fast_threshold"],
+    }
+    tasks = {
+        task: eegvp_labels(task, concept_labels, meta_info, **options) for task in settings["tasks"]
+    }
+    return eegvp_report(
+        features, tasks, local_channels=local_channels,
+        train_config=stage_train_config(settings), emb_dim=settings["emb_dim"],
+        scaler=settings["scaler"], seed=settings["seed"],
+    )  # fmt: skip
 
 
 def summarize_eegvp(reports: dict[str, dict]) -> list[dict]:

@@ -1,8 +1,15 @@
 """Metrics of generated clips against their ground truth (EEG2Video's, after MinD-Video)."""
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
 import numpy as np
 
 from .._validation import ensure_positive_int
+from ..artifacts import FRAME_AXES, read_array, read_attrs
+from ..training.presentation import to_class_order
+from .classifiers import load_classifier
 
 
 def clip_ssim(generated: np.ndarray, truth: np.ndarray) -> np.ndarray:
@@ -182,3 +189,95 @@ def summarize_generation(reports: list[dict]) -> list[dict]:
                 }
             )
     return rows
+
+
+@dataclass
+class GenerationEvaluation:
+    """What :func:`evaluate_generation` returns.
+
+    Attributes
+    ----------
+    report : dict
+        The per-subject, per-mode metrics document: ``subject``, ``mode``, ``test_block``,
+        ``n_clips``, ``clip_order`` and ``metrics`` (see :func:`evaluate_clips`).
+    generated, truth : ndarray of uint8, shape (n_classes, n_reps, n_frames, height, width, 3)
+        The generated clips and the clips that were shown, both in class order.
+    """
+
+    report: dict
+    generated: np.ndarray
+    truth: np.ndarray
+
+
+def evaluate_generation(
+    clips: str | Path,
+    truth: str | Path,
+    *,
+    classifiers: Mapping[str, str | Path],
+    settings: Mapping,
+    subject: int,
+    mode: str,
+) -> GenerationEvaluation:
+    """SSIM and N-way accuracy of one subject's generated clips against the test block shown.
+
+    Parameters
+    ----------
+    clips : str | Path
+        What ``generate`` wrote: ``frames`` (class, rep, frame, height, width, rgb) and the
+        ``test_block`` attribute.
+    truth : str | Path
+        The test block's frames artifact: ``frames`` (axes
+        :data:`~eegdecode.artifacts.FRAME_AXES`, presentation order) and ``concept_labels``.
+    classifiers : dict
+        The folder of the ``video`` and of the ``image`` classifier.
+    settings : dict
+        ``video_classifier`` and ``image_classifier`` (each with its ``kind``, see
+        :func:`~eegdecode.evaluation.classifiers.load_classifier`), ``n_ways``, ``top``,
+        ``trials``, ``seed`` (``video_diffusion.evaluate``).
+    subject : int
+    mode : str
+        The generation mode, recorded in the report.
+
+    Returns
+    -------
+    evaluation : GenerationEvaluation
+    """
+    generated = read_array(
+        clips, "frames", axes=("class", "rep", "frame", "height", "width", "rgb")
+    ).data
+    shown = read_array(truth, "frames", axes=FRAME_AXES).data
+    concept_labels = read_array(truth, "concept_labels").data
+    n_classes, n_reps = generated.shape[:2]
+    if shown.shape[0] != n_classes * n_reps or shown.shape[1:] != generated.shape[2:]:
+        raise ValueError(
+            f"{clips} holds {n_classes} × {n_reps} clips of {generated.shape[2:]}, but the "
+            f"ground truth {truth} has {shown.shape}: the two come from different blocks or "
+            f"frame settings."
+        )
+    # Ground truth in class order, beside each generated clip (spec §5).
+    in_class_order = to_class_order(
+        shown.reshape(n_classes, n_reps, *shown.shape[1:]), concept_labels
+    )
+    classify = {
+        role: load_classifier(
+            role, settings[f"{role}_classifier"]["kind"], classifiers[role],
+            n_frames=generated.shape[2],
+        )
+        for role in ("video", "image")
+    }  # fmt: skip
+    metrics = evaluate_clips(
+        generated.reshape(-1, *generated.shape[2:]),
+        in_class_order.reshape(-1, *in_class_order.shape[2:]),
+        classify_video=classify["video"], classify_frames=classify["image"],
+        n_ways=settings["n_ways"], top=settings["top"], trials=settings["trials"],
+        seed=settings["seed"],
+    )  # fmt: skip
+    report = {
+        "subject": int(subject),
+        "mode": mode,
+        "test_block": int(read_attrs(clips)["test_block"]),
+        "n_clips": int(n_classes * n_reps),
+        "clip_order": "class order: clip i is concept i // n_reps + 1, repetition i % n_reps",
+        "metrics": metrics,
+    }
+    return GenerationEvaluation(report, generated, in_class_order)

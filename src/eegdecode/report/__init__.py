@@ -1,6 +1,6 @@
 """Figures for the workflow's report."""
 
-from .audio import plot_mel_comparison, write_audio_page
+from .audio import plot_mel_comparison, write_audio_page, write_utterance_page
 from .eegvp import plot_eegvp
 from .feature_qc import plot_feature_qc, save_figure, standard_positions
 from .generation import plot_finetune_loss, plot_generated_beside_truth, plot_generation_summary
@@ -20,4 +20,5 @@ __all__ = [
     "save_training_record",
     "standard_positions",
     "write_audio_page",
+    "write_utterance_page",
 ]

@@ -5,6 +5,7 @@ data URLs plays in the report itself.
 """
 
 import base64
+import csv
 import html
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -117,3 +118,58 @@ def write_audio_page(
     with atomic_path(path) as temporary:
         temporary.write_text("\n".join(parts) + "\n", encoding="utf-8")
     return Path(path)
+
+
+def write_utterance_page(
+    path: str | Path,
+    audio_folder: str | Path,
+    *,
+    title: str,
+    metrics: Mapping[str, float],
+    vocoder: str,
+    versions: Sequence[str],
+    max_utterances: int = 20,
+) -> Path:
+    """The page that plays a participant's test utterances, every version side by side.
+
+    Parameters
+    ----------
+    path : str | Path
+        The page (:func:`write_audio_page`).
+    audio_folder : str | Path
+        What :func:`~eegdecode.training.audio.vocode_test_set` wrote: ``utterances.csv`` and
+        ``utterances/<utterance>_<version>.wav``.
+    title : str
+    metrics : dict of str to float
+        The headline metrics (:func:`~eegdecode.evaluation.audio.audio_metrics_row`), shown
+        to three decimals above the players.
+    vocoder : str
+        The vocoder's name, shown with the metrics.
+    versions : sequence of str
+        The versions of every utterance, one column each, in order
+        (:data:`~eegdecode.training.audio.AUDIO_VERSIONS`).
+    max_utterances : int
+        The page embeds its audio; only the first utterances are shown, so that a long test
+        part does not make it too large to open.
+    """
+    folder = Path(audio_folder)
+    with open(folder / "utterances.csv", newline="") as handle:
+        utterances = list(csv.DictReader(handle))
+    shown = utterances[:max_utterances]
+    return write_audio_page(
+        path,
+        title=title,
+        summary={
+            **{name: f"{value:.3f}" for name, value in metrics.items()},
+            "vocoder": vocoder,
+            "utterances shown": f"{len(shown)} of {len(utterances)}",
+        },
+        columns=list(versions),
+        rows=[
+            (
+                f"{float(row['start_s']):.1f}–{float(row['stop_s']):.1f} s",
+                {v: folder / "utterances" / f"{row['utterance']}_{v}.wav" for v in versions},
+            )
+            for row in shown
+        ],
+    )

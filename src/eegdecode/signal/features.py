@@ -18,6 +18,7 @@ other edges.
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import scipy.fft
@@ -25,6 +26,7 @@ from threadpoolctl import threadpool_limits
 
 from .._logging import logger, verbose
 from .._validation import check_option, ensure_positive_float, ensure_positive_int
+from ..artifacts import AxisArray
 
 # Band edges in Hz of the official code: fStart = [1, 4, 8, 14, 31], fEnd = [4, 8, 14, 31, 99].
 SEED_DV_BANDS = {
@@ -71,6 +73,38 @@ class BandFeatures:
     band_edges_hz: np.ndarray
     band_bin_ranges: np.ndarray
     n_fft: int
+
+    def to_arrays(self, axes: Sequence[str], unit: str | None = None) -> dict[str, AxisArray]:
+        """The ``de`` and ``psd`` arrays of a features artifact.
+
+        Parameters
+        ----------
+        axes : sequence of str
+            Names of the segments' axes before their time axis (``(..., "channel")``); the
+            features replace time by ``"band"``.
+        unit : str | None
+            Unit of the EEG the features were computed from (``"?"`` when unknown).
+
+        Returns
+        -------
+        arrays : dict of str to AxisArray
+            ``de`` (with its formula) and ``psd`` (with its unit).
+        """
+        axes = (*axes, "band")
+        unit = "?" if unit is None else unit
+        return {
+            "de": AxisArray(self.de, axes, {"formula": "log2(100 * psd)"}),
+            "psd": AxisArray(self.psd, axes, {"unit": f"{unit}^2 (mean |FFT|^2 over band bins)"}),
+        }
+
+    def attributes(self) -> dict[str, Any]:
+        """How the features were computed: the bands, their edges and bins, the FFT length."""
+        return {
+            "band_names": self.band_names,
+            "band_edges_hz": self.band_edges_hz,
+            "band_bin_ranges": self.band_bin_ranges,
+            "n_fft": self.n_fft,
+        }
 
 
 def hann_matlab(n_samples: int) -> np.ndarray:

@@ -4,7 +4,7 @@ import numpy as np
 
 from .._logging import logger, verbose
 from .._validation import ensure_positive_float, samples
-from ..datasets.seeddv import Protocol
+from ..protocol import Protocol
 
 
 @verbose

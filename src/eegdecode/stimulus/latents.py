@@ -1,12 +1,26 @@
-"""VAE latents of the ground-truth frames (spec §3.6), and their decoding back to pixels."""
+"""VAE latents of the ground-truth frames (spec §3.6), their decoding back to pixels, and the
+fit of a (tiny) VAE to the frames."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import numpy as np
 import torch
 
 from .._logging import logger, verbose
 from .._validation import ensure_positive_int
+from ..artifacts import (
+    FRAME_AXES,
+    LATENT_AXES,
+    AxisArray,
+    inherit_attrs,
+    read_array,
+    read_attrs,
+    write_artifact,
+)
+from ..devices import inference_dtype, resolve_device
+from ..training.infrastructure import TrainingRun
+from .pretrained import load_vae, save_vae
 
 
 def _vae_downsampling(vae) -> int:
@@ -138,6 +152,8 @@ def fit_vae(
     lr: float = 1e-3,
     kl_weight: float = 1e-6,
     seed: int = 0,
+    workdir: str | Path | None = None,
+    checkpoint_every: int = 100,
     verbose=None,
 ) -> np.ndarray:
     """Train an ``AutoencoderKL`` in place to reconstruct frames (mean squared error plus a
@@ -162,6 +178,13 @@ def fit_vae(
         Weight of the KL divergence from the unit Gaussian (SD's VAE: 1e-6).
     seed : int
         Seeds the batches and the posterior samples.
+    workdir : str | Path | None
+        Where a resumable checkpoint (``last/``) and ``metrics.csv`` (``step``, ``loss``) go,
+        every ``checkpoint_every`` steps and at the end; one made with the same settings and
+        frames is resumed (see :class:`~eegdecode.training.infrastructure.TrainingRun`). None
+        writes nothing.
+    checkpoint_every : int
+        Steps between checkpoints.
     verbose : bool | str | int | None
         Log level for this call.
 
@@ -172,28 +195,139 @@ def fit_vae(
     """
     steps = ensure_positive_int(steps, "steps")
     batch_size = ensure_positive_int(batch_size, "batch_size")
+    checkpoint_every = ensure_positive_int(checkpoint_every, "checkpoint_every")
     if frames.ndim != 4 or frames.shape[-1] != 3 or frames.dtype != np.uint8:
         raise ValueError(
             f"frames must be uint8 (image, height, width, 3), got {frames.dtype} {frames.shape}."
         )
-    generator = torch.Generator().manual_seed(seed)
+    settings = {"steps": steps, "batch_size": batch_size, "lr": lr, "kl_weight": kl_weight,
+                "seed": seed}  # fmt: skip
+    run = TrainingRun(settings, (torch.from_numpy(frames),), workdir=workdir, device=vae.device,
+                      mixed_precision=False, seed=seed, config_key="vae_config")  # fmt: skip
     pixels = torch.from_numpy(frames).permute(0, 3, 1, 2).float() / 127.5 - 1.0
     optimizer = torch.optim.Adam(vae.parameters(), lr=lr)
     vae.train()
-    losses = np.empty(steps)
-    for step in range(steps):
-        batch = pixels[torch.randint(len(pixels), (batch_size,), generator=generator)]
+    losses, first = np.empty(steps), 0
+    if (resumed := run.resume(vae, optimizer, unit="step")) is not None:
+        first = resumed["epoch"]
+        losses[:first] = [row["loss"] for row in resumed["history"]]
+    for step in range(first, steps):
+        batch = pixels[torch.randint(len(pixels), (batch_size,), generator=run.generator)]
         batch = batch.to(vae.device, vae.dtype)
         posterior = vae.encode(batch).latent_dist
-        noise = torch.randn(posterior.mean.shape, generator=generator).to(batch)
+        noise = torch.randn(posterior.mean.shape, generator=run.generator).to(batch)
         reconstruction = vae.decode(posterior.mean + posterior.std * noise).sample
         mse = torch.nn.functional.mse_loss(reconstruction, batch)
-        loss = mse + kl_weight * posterior.kl().mean()
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
+        run.step(mse + kl_weight * posterior.kl().mean(), optimizer)
         losses[step] = mse.item()
         if step % max(1, steps // 10) == 0 or step == steps - 1:
             logger.info("fit_vae step %d/%d: reconstruction mse %.4f", step + 1, steps, mse.item())
+        if run.due(step + 1, steps, checkpoint_every):
+            history = [{"step": i + 1, "loss": float(v)} for i, v in enumerate(losses[: step + 1])]
+            run.save(vae, optimizer, position=step + 1, history=history)
     vae.eval()
     return losses
+
+
+def write_block_latents(
+    frames: str | Path,
+    model: str | Path,
+    output: str | Path,
+    *,
+    settings: Mapping,
+    progress: bool = False,
+) -> Path:
+    """Encode one block's ground-truth frames into scaled VAE latents and write them.
+
+    Parameters
+    ----------
+    frames : str | Path
+        The block's frames artifact (``frames``, axes :data:`~eegdecode.artifacts.FRAME_AXES`,
+        and ``concept_labels``; attribute ``block``).
+    model : str | Path
+        A Stable Diffusion folder with ``vae/``; recorded in the output.
+    output : str | Path
+        The latents artifact: ``latents`` (axes :data:`~eegdecode.artifacts.LATENT_AXES`,
+        presentation order) and ``concept_labels``.
+    settings : dict
+        ``seed`` (with the block number appended, see :func:`encode_frames`), ``batch_size``
+        and ``device``, in half precision on CUDA (``stimulus.latents``); stored as the
+        output's parameters.
+    progress : bool
+        Show a progress bar.
+
+    Returns
+    -------
+    output : Path
+    """
+    device = resolve_device(settings["device"])
+    vae = load_vae(model, device=device, dtype=inference_dtype(device))
+    attrs = read_attrs(frames)
+    latents = encode_frames(
+        read_array(frames, "frames", axes=FRAME_AXES).data,
+        vae,
+        seed=[settings["seed"], attrs["block"]],
+        batch_size=settings["batch_size"],
+        progress=progress,
+    )
+    scaling = float(vae.config.scaling_factor)
+    return write_artifact(
+        output,
+        {
+            "latents": AxisArray(
+                latents, LATENT_AXES, {"scaling_factor": scaling, "order": "presentation"}
+            ),
+            "concept_labels": read_array(frames, "concept_labels"),
+        },
+        producer="vae_latents",
+        attrs=inherit_attrs(
+            attrs,
+            scaling_factor=scaling,
+            pixel_range="x / 127.5 - 1",
+            model=str(model),
+            device=f"{device} ({vae.dtype})",
+        ),
+        parameters=settings,
+    )
+
+
+def fit_vae_to_blocks(
+    model: str | Path,
+    frames: Sequence[str | Path],
+    output: str | Path,
+    *,
+    settings: Mapping,
+    workdir: str | Path | None = None,
+) -> list[dict]:
+    """Fit the VAE of a Stable Diffusion folder to the frames of some blocks; save it.
+
+    Parameters
+    ----------
+    model : str | Path
+        A Stable Diffusion folder with ``vae/`` (the tiny one of the demo).
+    frames : sequence of path
+        Frames artifacts (``frames``, axes :data:`~eegdecode.artifacts.FRAME_AXES`); every
+        frame of every clip is a training image.
+    output : str | Path
+        Where the fitted VAE goes, as the ``vae/`` part of a Stable Diffusion folder
+        (:func:`~eegdecode.stimulus.save_vae`).
+    settings : dict
+        ``steps``, ``batch_size``, ``lr``, ``kl_weight``, ``seed`` of :func:`fit_vae`
+        (``pretrained.tiny.vae_fit``).
+    workdir : str | Path | None
+        Checkpoints to resume from (see :func:`fit_vae`).
+
+    Returns
+    -------
+    history : list of dict
+        ``step`` and reconstruction ``loss`` of each step.
+    """
+    images = np.concatenate([read_array(path, "frames", axes=FRAME_AXES).data for path in frames])
+    vae = load_vae(model)
+    losses = fit_vae(
+        vae, images.reshape(-1, *images.shape[2:]), steps=settings["steps"],
+        batch_size=settings["batch_size"], lr=settings["lr"], kl_weight=settings["kl_weight"],
+        seed=settings["seed"], workdir=workdir,
+    )  # fmt: skip
+    save_vae(vae, output)
+    return [{"step": step + 1, "loss": loss} for step, loss in enumerate(losses)]

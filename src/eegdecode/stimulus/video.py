@@ -14,8 +14,8 @@ import numpy as np
 
 from .._logging import logger, verbose
 from .._validation import ensure_positive_float, ensure_positive_int
-from ..datasets.seeddv import Protocol
 from ..fileio import atomic_path
+from ..protocol import Protocol
 
 # A video may run this much longer than the protocol before its frame count is taken to
 # disagree with its frame rate (encoders pad the last GOP by a frame or two).

@@ -1,26 +1,32 @@
-"""The training loop, checkpoints, block-wise and chronological splits, and train-only
-standardisation."""
+"""The training loop, checkpoints, the trained-model folder and train-only standardisation.
 
-from .loop import FitResult, TrainConfig, evaluate, fit, predict
-from .scaling import Standardizer
-from .splits import (
+The split types live on the ground floor (:mod:`eegdecode.splits`) and are re-exported here.
+"""
+
+from ..splits import (
+    BlockSplit,
     ChronologicalWindows,
-    Fold,
     chronological_windows,
     leave_one_block_out,
+    resolve_test_block,
     take_blocks,
 )
+from .loop import FitResult, TrainConfig, evaluate, fit, predict
+from .scaling import Standardizer
+from .trained import TrainedModel
 
 __all__ = [
+    "BlockSplit",
     "ChronologicalWindows",
     "FitResult",
-    "Fold",
     "Standardizer",
     "TrainConfig",
+    "TrainedModel",
     "chronological_windows",
     "evaluate",
     "fit",
     "leave_one_block_out",
     "predict",
+    "resolve_test_block",
     "take_blocks",
 ]

@@ -1,21 +1,29 @@
 """The audio decoder's stage: windows of high-gamma envelopes and their mel frames, training
-on the first part of the recording, prediction of the non-overlapping test windows."""
+on the first part of the recording, prediction of the non-overlapping test windows, and the
+test part vocoded for listening.
 
-import json
-from dataclasses import dataclass
+:func:`train_audio_seq2seq` is the stage's entry point (rule ``train_audio_seq2seq``); its
+predictions travel as :class:`MelPredictions`, which :func:`vocode_predictions` (rule
+``vocode``) and :func:`~eegdecode.evaluation.audio.evaluate_predictions` (rule
+``evaluate_audio``) read.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from ..fileio import atomic_path, write_csv, write_json
+from ..artifacts import AxisArray, inherit_attrs, read_array, read_attrs, write_artifact
+from ..fileio import atomic_path, write_csv
 from ..models.audio_seq2seq import AudioSeq2Seq, AudioSeq2SeqConfig
 from ..signal.mel import MelConfig
-from .loop import FitResult, TrainConfig, fit, predict
+from ..splits import ChronologicalWindows, chronological_windows
+from .loop import TrainConfig, fit
 from .scaling import Standardizer
-from .splits import ChronologicalWindows
+from .trained import TrainedModel
 
-NORMALIZATION = "normalization.json"
 # What vocode_test_set writes of every utterance, in the order a listener compares them.
 AUDIO_VERSIONS = ("recorded", "resynthesised", "decoded")
 
@@ -164,43 +172,53 @@ def vocode_test_set(
     return rows
 
 
-@dataclass
-class TrainedAudioDecoder:
-    """The decoder and the per-channel standardisation of its inputs (training part only)."""
+def describe_split(windows: ChronologicalWindows, sfreq: float) -> dict:
+    """The chronological split as JSON, as a trained decoder's folder keeps it.
 
-    model: AudioSeq2Seq
-    scaler: Standardizer
-    fit: FitResult | None = None
+    Returns
+    -------
+    split : dict
+        ``kind`` (``"chronological"``), ``sfreq``, ``window`` and ``context`` (samples),
+        ``boundaries`` (the samples where validation and test begin) and, per part, the
+        ``first`` and ``last`` window start and the number ``n`` of windows.
+    """
+    return {
+        "kind": "chronological",
+        "sfreq": float(sfreq),
+        "window": int(windows.window),
+        "context": int(windows.context),
+        "boundaries": [int(sample) for sample in windows.boundaries],
+        "starts": {
+            name: {"first": int(starts[0]), "last": int(starts[-1]), "n": len(starts)}
+            for name, starts in windows.starts.items()
+        },
+    }
 
-    def predict(self, inputs: np.ndarray, *, batch_size: int = 256, seed: int = 0) -> np.ndarray:
-        """(n_windows, n_channels, span) envelopes → (n_windows, n_frames, n_mels) log-mel.
 
-        The prenet keeps its dropout at inference (Tacotron 2), so predictions are random;
-        ``seed`` fixes them without touching the caller's random state.
-        """
-        self.model.eval()
-        scaled = torch.from_numpy(self.scaler.transform_channels(inputs))
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(seed)
-            return predict(self.model, scaled, batch_size=batch_size).numpy()
+def predict_mel(
+    trained: TrainedModel, envelopes: np.ndarray, *, seed: int = 0, batch_size: int = 256
+) -> np.ndarray:
+    """Log-mel windows decoded from high-gamma envelopes by a trained audio decoder.
 
-    def save(self, folder: str | Path) -> Path:
-        """Write ``config.json``, ``model.safetensors`` and ``normalization.json``, atomically."""
-        folder = Path(folder)
-        with atomic_path(folder) as temporary:
-            self.model.save_pretrained(temporary)
-            write_json(temporary / NORMALIZATION, {"envelope": self.scaler.to_dict()})
-        return folder
+    The prenet keeps its dropout at inference (Tacotron 2), so predictions are random;
+    ``seed`` fixes them without touching the caller's random state.
 
-    @classmethod
-    def load(cls, folder: str | Path) -> "TrainedAudioDecoder":
-        """Read what :meth:`save` wrote (the training history is not kept)."""
-        folder = Path(folder)
-        if not (folder / NORMALIZATION).is_file():
-            raise FileNotFoundError(f"Model folder {str(folder)!r} lacks {NORMALIZATION}.")
-        stats = json.loads((folder / NORMALIZATION).read_text())
-        return cls(AudioSeq2Seq.from_pretrained(folder), Standardizer.from_dict(stats["envelope"]),
-                   fit=None)  # fmt: skip
+    Parameters
+    ----------
+    trained : TrainedModel
+        An :class:`~eegdecode.models.AudioSeq2Seq` with its ``envelope`` scaler
+        (:func:`train_audio_decoder`, or :meth:`TrainedModel.load` of its folder).
+    envelopes : ndarray, shape (n_windows, n_channels, span)
+    seed : int
+    batch_size : int
+
+    Returns
+    -------
+    log_mel : ndarray of float32, shape (n_windows, n_frames, n_mels)
+    """
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return trained.predict(envelopes, batch_size=batch_size)
 
 
 def train_audio_decoder(
@@ -210,11 +228,31 @@ def train_audio_decoder(
     model_config: dict,
     train_config: TrainConfig,
     workdir: str | Path | None = None,
-) -> TrainedAudioDecoder:
+    split: dict | None = None,
+) -> TrainedModel:
     """Fit :class:`AudioSeq2Seq` on training windows; the validation loss picks the epoch.
 
     Envelopes are z-scored per channel with the training part's statistics (spec §3); the
     targets are used as they are.
+
+    Parameters
+    ----------
+    train, validation : (inputs, targets)
+        Envelope spans (n_windows, n_channels, span) and their log-mel windows
+        (n_windows, n_frames, n_mels), from :func:`window_pairs`.
+    model_config : dict
+        :class:`~eegdecode.models.AudioSeq2SeqConfig` fields; the sizes come from the data.
+    train_config : TrainConfig
+        Monitoring ``val_loss`` or ``train_loss``; its seed also seeds the initial weights.
+    workdir : str | Path | None
+        Checkpoints of the run.
+    split : dict | None
+        JSON description of the split, kept with the model.
+
+    Returns
+    -------
+    trained : TrainedModel
+        With the scaler ``envelope`` and the training history in ``fit``.
     """
     if train_config.monitor not in ("val_loss", "train_loss"):
         raise ValueError(
@@ -241,4 +279,196 @@ def train_audio_decoder(
         workdir=workdir,
         progress=True,
     )
-    return TrainedAudioDecoder(result.model, scaler, result)
+    return TrainedModel(result.model, {"envelope": scaler}, split=split, fit=result)
+
+
+# The axes of the decoder's test windows, as MelPredictions writes and reads them.
+_WINDOW_AXES = ("window", "frame", "mel")
+# File attributes write_artifact adds itself, left out of MelPredictions.attrs on reading.
+_OWN_ATTRS = ("producer", "eegdecode_version", "parameters")
+
+
+@dataclass(frozen=True)
+class MelPredictions:
+    """One participant's decoded test windows beside the true ones (``predictions/*_mel.h5``).
+
+    Attributes
+    ----------
+    predicted, target : ndarray of float32, shape (n_windows, n_frames, n_mels)
+        Non-overlapping test windows in time order.
+    first_frames : ndarray of int, shape (n_windows,)
+        Index of each window's first mel frame in the recording's mel spectrogram.
+    parameters : dict
+        The settings the stage ran with: ``mel`` (:class:`~eegdecode.signal.MelConfig`
+        fields), ``windows``, ``model`` and ``training``.
+    attrs : dict
+        File attributes (those inherited from the envelope, and ``frame_rate``).
+    """
+
+    predicted: np.ndarray
+    target: np.ndarray
+    first_frames: np.ndarray
+    parameters: dict
+    attrs: dict = field(default_factory=dict)
+
+    @property
+    def mel(self) -> MelConfig:
+        """The mel spectrogram's settings."""
+        return MelConfig(**self.parameters["mel"])
+
+    @property
+    def frame_rate(self) -> float:
+        """Mel frames per second."""
+        return self.mel.sfreq / self.mel.hop_length
+
+    def timelines(self) -> tuple[np.ndarray, np.ndarray]:
+        """The target and the predicted windows, each on one time line (:func:`assemble_windows`).
+
+        Returns
+        -------
+        target, predicted : ndarray of float32, shape (n_frames, n_mels)
+        """
+        return (
+            assemble_windows(self.target, self.first_frames),
+            assemble_windows(self.predicted, self.first_frames),
+        )
+
+    def write(self, path: str | Path, *, producer: str = "train_audio_seq2seq") -> Path:
+        """Write the predictions as an HDF5 artifact, atomically; :meth:`read` is the inverse."""
+        return write_artifact(
+            path,
+            {
+                "predicted": AxisArray(self.predicted, _WINDOW_AXES),
+                "target": AxisArray(self.target, _WINDOW_AXES),
+                "first_frame": AxisArray(self.first_frames, ("window",)),
+            },
+            producer=producer,
+            attrs=self.attrs,
+            parameters=self.parameters,
+        )
+
+    @classmethod
+    def read(cls, path: str | Path) -> "MelPredictions":
+        """Read what :meth:`write` wrote, checking the axes of every array."""
+        attrs = read_attrs(path)
+        if "mel" not in attrs.get("parameters", {}):
+            raise ValueError(
+                f"{str(path)!r} lacks the mel settings in its parameters; it was not written by "
+                f"train_audio_seq2seq (rerun it)."
+            )
+        return cls(
+            predicted=read_array(path, "predicted", axes=_WINDOW_AXES).data,
+            target=read_array(path, "target", axes=_WINDOW_AXES).data,
+            first_frames=read_array(path, "first_frame", axes=("window",)).data,
+            parameters=attrs["parameters"],
+            attrs={key: value for key, value in attrs.items() if key not in _OWN_ATTRS},
+        )
+
+
+def train_audio_seq2seq(
+    envelope_path: str | Path,
+    mel_path: str | Path,
+    *,
+    windows: Mapping,
+    model: Mapping,
+    training: Mapping,
+    seed: int,
+    workdir: str | Path | None = None,
+) -> tuple[TrainedModel, MelPredictions]:
+    """One participant's decoder, from the envelope and mel artifacts to test predictions.
+
+    The recording is split by time (:func:`~eegdecode.training.chronological_windows`), the
+    decoder fitted on the training part with the validation part picking the epoch
+    (:func:`train_audio_decoder`), and the test windows predicted with ``seed``.
+
+    Parameters
+    ----------
+    envelope_path : str | Path
+        High-gamma envelopes (rule ``highgamma``): ``envelope`` (channel, time) and ``sfreq``.
+    mel_path : str | Path
+        The log-mel of the paired audio (rule ``mel``): ``log_mel`` (frame, mel), with its
+        :class:`~eegdecode.signal.MelConfig` in the parameters.
+    windows : dict
+        Keyword arguments of :func:`~eegdecode.training.chronological_windows`.
+    model : dict
+        :class:`~eegdecode.models.AudioSeq2SeqConfig` fields; the sizes come from the data.
+    training : dict
+        :class:`~eegdecode.training.TrainConfig` fields, without ``seed``.
+    seed : int
+        Seeds the initial weights, the training and the prenet's dropout at prediction.
+    workdir : str | Path | None
+        Checkpoints of the run (resumed when they match).
+
+    Returns
+    -------
+    trained : TrainedModel
+        See :func:`train_audio_decoder`.
+    predictions : MelPredictions
+        The test windows.
+    """
+    envelope = read_array(envelope_path, "envelope", axes=("channel", "time")).data
+    attrs = read_attrs(envelope_path)
+    log_mel = read_array(mel_path, "log_mel", axes=("frame", "mel")).data
+    mel_settings = read_attrs(mel_path)["parameters"]
+    mel, sfreq = MelConfig(**mel_settings), attrs["sfreq"]
+    split = chronological_windows(envelope.shape[1], sfreq, **windows)
+    pairs = {
+        name: window_pairs(envelope, sfreq, log_mel, mel, split, name)
+        for name in ("train", "validation", "test")
+    }
+    trained = train_audio_decoder(
+        pairs["train"],
+        pairs["validation"],
+        model_config=model,
+        train_config=TrainConfig.from_dict({**training, "seed": seed}),
+        workdir=workdir,
+        split=describe_split(split, sfreq),
+    )
+    test_inputs, test_targets = pairs["test"]
+    predictions = MelPredictions(
+        predicted=predict_mel(trained, test_inputs, seed=seed),
+        target=test_targets,
+        first_frames=target_first_frames(split, "test", sfreq, mel),
+        parameters={"mel": mel_settings, "windows": windows, "model": model, "training": training},
+        attrs=inherit_attrs(attrs, frame_rate=mel.sfreq / mel.hop_length),
+    )
+    return trained, predictions
+
+
+def vocode_predictions(
+    folder: str | Path,
+    predictions: MelPredictions,
+    audio: np.ndarray,
+    *,
+    vocoder,
+    segment_options: dict | None = None,
+) -> list[dict]:
+    """The test part as audio, recorded, resynthesised and decoded (:func:`vocode_test_set`).
+
+    Parameters
+    ----------
+    folder : str | Path
+        What :func:`vocode_test_set` writes.
+    predictions : MelPredictions
+    audio : ndarray, shape (n_samples,)
+        The whole recording's audio at ``predictions.mel.sfreq`` (rule ``align_recording``);
+        the test part is cut from it at the first target frame.
+    vocoder, segment_options
+        See :func:`vocode_test_set`.
+
+    Returns
+    -------
+    utterances : list of dict
+        See :func:`vocode_test_set`.
+    """
+    hop = predictions.mel.hop_length
+    target, predicted = predictions.timelines()
+    start = predictions.first_frames[0] * hop
+    return vocode_test_set(
+        folder,
+        recorded=audio[start : start + len(target) * hop],
+        target_mel=target,
+        predicted_mel=predicted,
+        vocoder=vocoder,
+        segment_options=segment_options,
+    )

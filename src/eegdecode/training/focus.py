@@ -1,14 +1,21 @@
 """Fitting the focus model: the base model on a focus dataset (subject-wise test, validation
-by recording), and a user's fine-tuned model on their calibration sessions."""
+by recording), and a user's fine-tuned model on their calibration sessions.
 
+The rules' entry points are :func:`train_focus_base`, :func:`session_windows`,
+:func:`finetune_focus` and :func:`focus_pointer`; they read the files and call the array-level
+functions below.
+"""
+
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict
+from pathlib import Path
 
 import numpy as np
 
 from .._logging import logger
-from ..datasets.focus import record_states
+from ..datasets.focus import KAGGLE_SFREQ, load_attention_record, record_states
 from ..models.focus import FocusModel, fit_focus_model
-from ..signal.focus import FocusFeatureConfig, focus_features
+from ..signal.focus import FOCUS_CHANNELS, FocusFeatureConfig, focus_features
 from ..signal.resample import resample
 
 
@@ -183,3 +190,156 @@ def finetune_focus_model(
         "sessions": metrics["sessions"],
     }
     return fit_focus_model(*everything, l2=l2, base=base, config=config), metrics
+
+
+def train_focus_base(
+    record_paths: Sequence[str | Path],
+    *,
+    records: Sequence[Sequence[int]],
+    state_minutes: float,
+    test_subject: int,
+    features: Mapping,
+    l2_grid: Sequence[float],
+) -> tuple[FocusModel, dict]:
+    """The base focus model from a focus dataset's record files (rule ``train_focus_base``).
+
+    Parameters
+    ----------
+    record_paths : sequence of str | Path
+        Kaggle mental-attention records (:func:`~eegdecode.datasets.focus.load_attention_record`),
+        subject after subject, in the order of ``records``.
+    records : sequence of sequence of int
+        The record numbers of each subject; subject k (1-based) is the k-th entry.
+    state_minutes : float
+        Minutes of each state in a record.
+    test_subject : int
+        The held-out subject (1-based).
+    features : dict
+        :class:`~eegdecode.signal.FocusFeatureConfig` fields.
+    l2_grid : sequence of float
+        The penalties compared on the validation records.
+
+    Returns
+    -------
+    model, metrics
+        See :func:`train_base_focus_model`.
+    """
+    n_records = sum(len(numbers) for numbers in records)
+    if len(record_paths) != n_records:
+        raise ValueError(
+            f"Got {len(record_paths)} record files for the {n_records} records of "
+            f"'calibration.focus_dataset.records'."
+        )
+    paths = iter(record_paths)
+    loaded = {
+        subject: [load_attention_record(next(paths)) for _ in numbers]
+        for subject, numbers in enumerate(records, start=1)
+    }
+    return train_base_focus_model(
+        loaded,
+        sfreq=KAGGLE_SFREQ,
+        state_minutes=state_minutes,
+        feature_config=FocusFeatureConfig(**features),
+        l2_grid=tuple(l2_grid),
+        test_subject=test_subject,
+        channel_names=FOCUS_CHANNELS,
+    )
+
+
+def session_windows(
+    session_path: str | Path, windows_path: str | Path, *, classes: Sequence[str], sfreq: float
+) -> Path:
+    """Write a recorded session's labelled phases, the fine-tuning's data (rule
+    ``calibration_windows``).
+
+    Parameters
+    ----------
+    session_path : str | Path
+        What ``eegdecode record`` wrote (:class:`~eegdecode.lsl.CalibrationSession`); it must
+        be complete.
+    windows_path : str | Path
+        The phases of ``classes``, cut by their timestamps and resampled to ``sfreq``
+        (:func:`~eegdecode.lsl.session.write_calibration_windows`), with the session's user,
+        name and ``sfreq`` as file attributes.
+    classes : sequence of str
+        The phase labels to keep (for a dict of label to class, its keys).
+    sfreq : float
+        The focus features' rate.
+
+    Returns
+    -------
+    path : Path
+    """
+    from ..lsl.session import CalibrationSession, cut_phases, write_calibration_windows
+
+    session = CalibrationSession.load(session_path)
+    if not session.complete:
+        raise ValueError(f"{session_path} is an incomplete session (interrupted); record it again.")
+    phases = cut_phases(session, list(classes), target_sfreq=sfreq, path=session_path)
+    return write_calibration_windows(
+        windows_path,
+        phases,
+        attrs={"user": session.user, "session": session.session, "sfreq": sfreq},
+    )
+
+
+def finetune_focus(
+    base: str | Path,
+    window_paths: Sequence[str | Path],
+    *,
+    classes: Mapping[str, int],
+    features: Mapping,
+    l2: float,
+    user: str,
+) -> tuple[FocusModel, dict]:
+    """A user's focus model from the base model's folder and their sessions' windows (rule
+    ``finetune_focus``).
+
+    Parameters
+    ----------
+    base : str | Path
+        The base model's folder (:meth:`FocusModel.save`).
+    window_paths : sequence of str | Path
+        Each session's labelled windows (:func:`~eegdecode.lsl.session.write_calibration_windows`)
+        in time order, at ``<session>/windows.h5``: the folder names the session.
+    classes : dict of str to int
+        The class of each phase label (1: focused).
+    features : dict
+        :class:`~eegdecode.signal.FocusFeatureConfig` fields.
+    l2 : float
+        Strength of the pull toward the base weights.
+    user : str
+
+    Returns
+    -------
+    model, metrics
+        See :func:`finetune_focus_model`.
+    """
+    from ..lsl.session import read_calibration_windows
+
+    config = FocusFeatureConfig(**features)
+    sessions = [
+        (
+            Path(path).parent.name,
+            *calibration_features(read_calibration_windows(path), classes, config),
+        )
+        for path in window_paths
+    ]
+    return finetune_focus_model(FocusModel.load(base), sessions, l2=l2, user=user)
+
+
+def focus_pointer(folder: str | Path) -> dict:
+    """What a user's ``current.json`` says of their fine-tuned model in ``folder`` (rule
+    ``select_focus_model``): its folder name, its user and the sessions it was fitted on.
+
+    The pointer lies beside the model folders; ``eegdecode live``
+    (:class:`~eegdecode.lsl.FocusModelSelector`) follows its ``model``.
+    """
+    folder = Path(folder)
+    config = FocusModel.load(folder).config
+    missing = [key for key in ("user", "sessions") if key not in config]
+    if missing:
+        raise ValueError(
+            f"{str(folder / 'config.json')!r} lacks {missing}: it is not a fine-tuned focus model."
+        )
+    return {"model": folder.name, "user": config["user"], "sessions": config["sessions"]}

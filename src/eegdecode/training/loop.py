@@ -4,11 +4,11 @@ Data live in memory as tensors and batches are index slices, so a step never wai
 per sample. Per epoch the loop records training loss, validation loss and accuracy and the
 learning rate; it keeps the weights of the best epoch by ``monitor``, stops early when asked,
 and, given a work folder, writes ``metrics.csv`` and a resumable checkpoint (safetensors + JSON)
-after every epoch, so a rerun after a crash continues where it stopped.
+after every epoch, so a rerun after a crash continues where it stopped. Device, mixed precision,
+the optimiser step, the batch generator and the checkpoints are those of
+:class:`~eegdecode.training.infrastructure.TrainingRun`, which the other loops share.
 """
 
-import dataclasses
-import json
 import math
 import time
 from dataclasses import dataclass
@@ -19,14 +19,13 @@ from torch.nn import functional
 
 from .._logging import logger
 from .._validation import check_option, dataclass_from_dict
-from ..devices import resolve_device
-from ..fileio import atomic_path, write_csv
-from .checkpoints import data_fingerprint, load_checkpoint, save_checkpoint
+from .infrastructure import TrainingRun
 
 OPTIMIZERS = ("adam", "adamw")
 SCHEDULERS = ("none", "steplr", "multistep", "reducelronplateau", "cosine")
 LOSSES = ("cross_entropy", "mse")
 MONITORS = ("val_accuracy", "val_loss", "train_loss")
+BEST = "best.safetensors"
 
 
 @dataclass(frozen=True)
@@ -194,6 +193,36 @@ def _better(score, best, monitor):
     return score > best if monitor == "val_accuracy" else score < best
 
 
+def _copy(model) -> dict[str, torch.Tensor]:
+    return {name: value.detach().clone() for name, value in model.state_dict().items()}
+
+
+def _step_epoch_scheduler(scheduler, config, score) -> None:
+    if config.scheduler == "reducelronplateau":
+        scheduler.step(score)
+    elif config.scheduler in ("steplr", "multistep"):
+        scheduler.step()
+
+
+def _train_epoch(model, train, loss, config, run, optimizer, scheduler) -> float:
+    """One pass over the training split in shuffled batches; the mean training loss."""
+    inputs, targets = train
+    # A model that decodes with teacher forcing sees the targets in its training steps only;
+    # validation and prediction run it on its own outputs.
+    teacher_forced = getattr(model, "trains_with_targets", False)
+    model.train()
+    total = 0.0
+    for batch in torch.randperm(len(targets), generator=run.generator).split(config.batch_size):
+        x, y = _rows(inputs, batch, run.device), targets[batch].to(run.device, non_blocking=True)
+        with run.autocast():
+            value = _loss(loss, model(*x, targets=y) if teacher_forced else model(*x), y)
+        run.step(value, optimizer, max_norm=config.grad_clip)
+        if config.scheduler == "cosine":
+            scheduler.step()
+        total += float(value.detach()) * len(batch)
+    return total / len(targets)
+
+
 def fit(
     model: torch.nn.Module,
     train: tuple[Inputs, torch.Tensor],
@@ -211,7 +240,8 @@ def fit(
     model : torch.nn.Module
         Initialised (and seeded) by the caller; moved to the configured device. A model whose
         ``trains_with_targets`` is true is called as ``model(*inputs, targets=targets)`` in
-        training steps (teacher forcing).
+        training steps (teacher forcing). A model with ``enable_gradient_checkpointing()`` gets
+        gradient checkpointing on CUDA.
     train, validation : (inputs, targets)
         Whole splits in memory; ``inputs`` is a tensor, or a tuple of tensors passed to the model
         as separate arguments. ``validation`` may be None when ``monitor`` is 'train_loss'.
@@ -220,7 +250,7 @@ def fit(
     workdir : str | Path | None
         Where ``metrics.csv`` and the checkpoints (``last/``, ``best.safetensors``) go; a
         checkpoint found there is resumed if it was made with the same config and the same data
-        (by a SHA-256 of the tensors), and ignored otherwise.
+        (by a SHA-256 of the tensors), and ignored otherwise (see :class:`TrainingRun`).
     progress : bool
         Show a progress bar over epochs.
 
@@ -235,133 +265,37 @@ def fit(
         raise ValueError(
             f"monitor={config.monitor!r} needs a validation split; use 'train_loss' without one."
         )
-    device = resolve_device(config.device)
-    model = model.to(device)
-    inputs, targets = train
-    n_samples = len(targets)
-    steps_per_epoch = math.ceil(n_samples / config.batch_size)
+    run = TrainingRun(
+        config, (train, validation), workdir=workdir, device=config.device,
+        mixed_precision=config.mixed_precision, gradient_checkpointing=True, seed=config.seed,
+    )  # fmt: skip
+    model = run.prepare(model)
     optimizer = _optimizer(model, config)
-    scheduler = _scheduler(optimizer, config, steps_per_epoch)
-    amp = config.mixed_precision and device.type == "cuda"
-    amp_dtype = torch.bfloat16 if amp and torch.cuda.is_bf16_supported() else torch.float16
-    scaler = torch.amp.GradScaler("cuda", enabled=amp and amp_dtype == torch.float16)
-    generator = torch.Generator().manual_seed(config.seed)
-    # A model that decodes with teacher forcing sees the targets in its training steps only;
-    # validation and prediction run it on its own outputs.
-    teacher_forced = getattr(model, "trains_with_targets", False)
-
-    history: list[dict] = []
-    best_epoch, best_score = -1, float("nan")
-    best_state = {name: value.detach().clone() for name, value in model.state_dict().items()}
-    first_epoch = 0
-    workdir = Path(workdir) if workdir is not None else None
-    config_json = json.loads(json.dumps(dataclasses.asdict(config)))
-    fingerprint = data_fingerprint(train, validation) if workdir is not None else None
-    if workdir is not None and (workdir / "last").is_dir():
-        saved = json.loads((workdir / "last" / "state.json").read_text())
-        if saved.get("train_config") == config_json and saved.get("data") == fingerprint:
-            document = load_checkpoint(
-                workdir / "last", model=model, optimizer=optimizer, scheduler=scheduler
-            )
-            history, best_epoch, best_score = (
-                document["history"],
-                document["best_epoch"],
-                document["best_score"],
-            )
-            generator.set_state(torch.tensor(document["generator"], dtype=torch.uint8))
-            from safetensors.torch import load_file
-
-            best_state = {
-                k: v.to(device) for k, v in load_file(workdir / "best.safetensors").items()
-            }
-            first_epoch = document["epoch"] + 1
-            logger.info(
-                "resuming from the checkpoint of epoch %d in %s", document["epoch"], workdir
-            )
-        else:
-            logger.info(
-                "the checkpoint in %s was made with other settings or data; starting afresh",
-                workdir,
-            )
-
-    epochs = tqdm(
-        range(first_epoch, config.epochs), disable=not progress, desc="training", unit="epoch"
-    )
+    scheduler = _scheduler(optimizer, config, math.ceil(len(train[1]) / config.batch_size))
+    history, best_epoch, best_score, best_state = [], -1, float("nan"), _copy(model)
+    if (resumed := run.resume(model, optimizer, scheduler)) is not None:
+        history, best_epoch, best_score = map(resumed.get, ("history", "best_epoch", "best_score"))
+        best_state = run.read(BEST)
+    first = resumed["epoch"] + 1 if resumed is not None else 0
+    epochs = tqdm(range(first, config.epochs), disable=not progress, desc="training", unit="epoch")
     for epoch in epochs:
         started = time.perf_counter()
-        model.train()
-        order = torch.randperm(n_samples, generator=generator)
-        total = 0.0
-        # 1. one pass over the training split in shuffled batches
-        for batch in order.split(config.batch_size):
-            x, y = _rows(inputs, batch, device), targets[batch].to(device, non_blocking=True)
-            with torch.autocast(device.type, dtype=amp_dtype, enabled=amp):
-                outputs = model(*x, targets=y) if teacher_forced else model(*x)
-                value = _loss(loss, outputs, y)
-            optimizer.zero_grad(set_to_none=True)
-            scaler.scale(value).backward()
-            if config.grad_clip is not None:
-                scaler.unscale_(optimizer)
-                torch.nn.utils.clip_grad_norm_(model.parameters(), config.grad_clip)
-            scaler.step(optimizer)
-            scaler.update()
-            if config.scheduler == "cosine":
-                scheduler.step()
-            total += float(value.detach()) * len(batch)
-        # 2. validation, bookkeeping and the epoch-level schedulers
-        record = {
-            "epoch": epoch,
-            "train_loss": total / n_samples,
-            "lr": optimizer.param_groups[0]["lr"],
-        }
+        train_loss = _train_epoch(model, train, loss, config, run, optimizer, scheduler)
+        record = {"epoch": epoch, "train_loss": train_loss, "lr": optimizer.param_groups[0]["lr"]}
         if validation is not None:
             record.update({f"val_{k}": v for k, v in evaluate(model, *validation, loss).items()})
         score = record[config.monitor]
-        if config.scheduler == "reducelronplateau":
-            scheduler.step(score)
-        elif config.scheduler in ("steplr", "multistep"):
-            scheduler.step()
+        _step_epoch_scheduler(scheduler, config, score)
         if _better(score, best_score, config.monitor):
-            best_epoch, best_score = epoch, score
-            best_state = {
-                name: value.detach().clone() for name, value in model.state_dict().items()
-            }
-        record["seconds"] = time.perf_counter() - started
-        history.append(record)
+            best_epoch, best_score, best_state = epoch, score, _copy(model)
+        history.append({**record, "seconds": time.perf_counter() - started})
         epochs.set_postfix({config.monitor: f"{score:.4g}"})
-        # 3. a checkpoint to resume from
-        if workdir is not None:
-            from safetensors.torch import save_file
-
-            workdir.mkdir(parents=True, exist_ok=True)
-            with atomic_path(workdir / "best.safetensors") as temporary:
-                save_file(
-                    {k: v.detach().cpu().contiguous() for k, v in best_state.items()}, temporary
-                )
-            extra = {
-                "history": history,
-                "best_epoch": best_epoch,
-                "best_score": best_score,
-                "generator": generator.get_state().tolist(),
-                "train_config": config_json,
-                "data": fingerprint,
-            }
-            save_checkpoint(
-                workdir / "last",
-                model=model,
-                optimizer=optimizer,
-                scheduler=scheduler,
-                epoch=epoch,
-                extra=extra,
-            )
-            write_csv(workdir / "metrics.csv", history)
+        run.save(model, optimizer, scheduler, position=epoch, history=history,
+                 extra={"best_epoch": best_epoch, "best_score": best_score},
+                 files={BEST: best_state})  # fmt: skip
         if config.early_stopping is not None and epoch - best_epoch >= config.early_stopping:
-            logger.info(
-                "early stop after epoch %d: no better %s since epoch %d",
-                epoch,
-                config.monitor,
-                best_epoch,
-            )
+            logger.info("early stop after epoch %d: no better %s since epoch %d",
+                        epoch, config.monitor, best_epoch)  # fmt: skip
             break
     if config.keep == "best":
         model.load_state_dict(best_state)

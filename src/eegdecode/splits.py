@@ -1,20 +1,101 @@
-"""Block-wise splits: samples of one block (and so all windows of one clip) stay together."""
+"""Splits of one subject's data: by block (samples of one block, and so all windows of one
+clip, stay together) and, for continuous recordings, by time.
 
+The one block-wise split type is :class:`BlockSplit` (0-based block indices; 1-based in its
+JSON form and in the config, as blocks are named everywhere else). The test block is resolved
+from the config by :func:`resolve_test_block` only.
+"""
+
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
 
 
+def resolve_test_block(n_blocks: int, test_block: int, key: str = "split.test_block") -> int:
+    """The 1-based test block that ``test_block`` names among ``n_blocks`` blocks.
+
+    Parameters
+    ----------
+    n_blocks : int
+        Blocks per subject.
+    test_block : int
+        1-based; a negative number counts from the end (−1: the last block).
+    key : str
+        The config key it came from, named in the error.
+
+    Returns
+    -------
+    test_block : int
+        In 1..n_blocks.
+    """
+    if isinstance(test_block, bool) or not isinstance(test_block, numbers.Integral):
+        raise ValueError(f"{key} must be an integer block number, got {test_block!r}.")
+    test = test_block - 1 if test_block > 0 else n_blocks + test_block
+    if not 0 <= test < n_blocks:
+        raise ValueError(
+            f"{key}={test_block} does not name one of the {n_blocks} blocks: use 1..{n_blocks}, "
+            f"or -1..-{n_blocks} to count from the end."
+        )
+    return int(test + 1)
+
+
 @dataclass(frozen=True)
-class Fold:
-    """One leave-one-block-out fold, by 0-based block index."""
+class BlockSplit:
+    """Blocks (0-based) that train, validate and test one subject's models.
 
-    test: int
-    validation: int
+    Attributes
+    ----------
+    train : tuple of int
+    validation : int | None
+        The block that selects the model (early stopping), if any.
+    test : int
+    """
+
     train: tuple[int, ...]
+    validation: int | None
+    test: int
+
+    @classmethod
+    def make(
+        cls, n_blocks: int, *, test_block: int, validation: bool, key: str = "split.test_block"
+    ) -> "BlockSplit":
+        """The split that tests on ``test_block`` (1-based, see :func:`resolve_test_block`).
+
+        The validation block, when asked for, is the one before the test block (the last one
+        when the test block is the first); every other block trains.
+        """
+        test = resolve_test_block(n_blocks, test_block, key) - 1
+        held = {test}
+        val = None
+        if validation:
+            val = (test - 1) % n_blocks
+            held.add(val)
+        train = tuple(b for b in range(n_blocks) if b not in held)
+        if not train:
+            raise ValueError(f"No block is left to train on with {n_blocks} blocks.")
+        return cls(train=train, validation=val, test=test)
+
+    def to_dict(self) -> dict:
+        """1-based, as blocks are named everywhere else."""
+        return {
+            "train": [b + 1 for b in self.train],
+            "validation": None if self.validation is None else self.validation + 1,
+            "test": self.test + 1,
+        }
+
+    @classmethod
+    def from_dict(cls, values: dict) -> "BlockSplit":
+        """The inverse of :meth:`to_dict`."""
+        validation = values["validation"]
+        return cls(
+            train=tuple(b - 1 for b in values["train"]),
+            validation=None if validation is None else validation - 1,
+            test=values["test"] - 1,
+        )
 
 
-def leave_one_block_out(n_blocks: int) -> list[Fold]:
+def leave_one_block_out(n_blocks: int) -> list[BlockSplit]:
     """EEG-VP's folds: test block ``t``, validation block ``t − 1`` (the last one for ``t = 0``).
 
     Parameters
@@ -24,25 +105,36 @@ def leave_one_block_out(n_blocks: int) -> list[Fold]:
 
     Returns
     -------
-    folds : list of Fold
+    folds : list of BlockSplit
         One per test block; train holds the remaining ``n_blocks − 2`` blocks.
     """
     if n_blocks < 3:
         raise ValueError(
             f"Leave-one-block-out with a validation block needs at least 3 blocks, got {n_blocks}."
         )
-    folds = []
-    for test in range(n_blocks):
-        validation = (test - 1) % n_blocks
-        train = tuple(b for b in range(n_blocks) if b not in (test, validation))
-        folds.append(Fold(test=test, validation=validation, train=train))
-    return folds
+    return [
+        BlockSplit.make(n_blocks, test_block=test + 1, validation=True) for test in range(n_blocks)
+    ]
 
 
-def take_blocks(values: np.ndarray, blocks) -> np.ndarray:
-    """Samples of the given blocks (axis 0 is the block axis), flattened to one sample axis."""
+def take_blocks(values: np.ndarray, blocks, n_sample_axes: int = 2) -> np.ndarray:
+    """Samples of the given blocks, flattened to one sample axis.
+
+    Parameters
+    ----------
+    values : ndarray, shape (n_blocks, ...)
+        Axis 0 is the block axis; the first ``n_sample_axes`` axes (block included) index
+        samples, e.g. 3 for (block, concept, rep, ...features) and 4 with a window axis.
+    blocks : sequence of int
+        0-based blocks, in the order their samples are wanted.
+    n_sample_axes : int
+
+    Returns
+    -------
+    samples : ndarray, shape (n_samples, ...features)
+    """
     selected = values[list(blocks)]
-    return selected.reshape(-1, *values.shape[2:]) if selected.ndim > 1 else selected
+    return selected.reshape(-1, *values.shape[n_sample_axes:]) if selected.ndim > 1 else selected
 
 
 @dataclass(frozen=True)
