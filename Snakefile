@@ -10,21 +10,30 @@
 #   qc/sub<N>_features.png    plot_feature_qc  topomaps and spectra, in the report
 #   stimulus/gifs/block<b>/<k>.gif   extract_gifs  6 frames per clip at 3 fps, k = 0..n_clips-1
 #   stimulus/frames/block<b>.h5      extract_gifs  frames (clip, frame, height, width, rgb) uint8
+#   pretrained/fitted_vae/vae/       fit_tiny_vae  the tiny VAE trained on the frames (demo only),
+#                                                  its loss in qc/tiny_vae_fit.png
 #   stimulus/latents/block<b>.h5     vae_latents   (clip, frame, latent_channel, height, width)
 #   stimulus/text_embeddings/block<b>.h5  caption_embeddings  (clip, token, feature)
 #   qc/block<b>_frames.png    plot_stimulus_frames  one frame strip per concept
 #   eegvp/sub<N>.json         eegvp            per task and fold: top-1, top-5, chance levels
 #   eegvp/summary.{csv,png}   eegvp_summary    mean ± std over subjects beside chance
-#   models/glmnet/sub<N>/     train_glmnet     config.json, model.safetensors, normalization.json
+#   models/<m>/sub<N>/        train_<m>        config.json, model.safetensors, normalization.json,
+#                                              m = glmnet | semantic | dynamic | seq2seq; beside it
+#                                              sub<N>_metrics.csv, and qc/sub<N>_<m>_learning.png
 #   embeddings/sub<N>_glmnet.h5  glmnet_embeddings  (block, concept, rep, window, feature)
 #   predictions/sub<N>_semantic.h5   train_semantic  test block, class order (class, rep, token, feature)
 #   predictions/sub<N>_fast_slow.h5  train_dynamic   test block, class order (class, rep)
 #   predictions/sub<N>_latents.h5    train_seq2seq   test block, class order (class, rep, frame, ...)
-#   pretrained/fitted_vae/vae/       fit_tiny_vae    the tiny VAE trained on the frames (demo only)
-#   models/video_diffusion/          finetune_video_diffusion  unet/, scheduler/, negative_embedding
+#   predictions/sub<N>_dana.h5       dana            the sampler's initial latents (full mode)
+#   models/video_diffusion/          finetune_video_diffusion  unet/, scheduler/, negative_embedding;
+#                                    its loss in video_diffusion_metrics.csv and qc/
+#   models/clip_classifier/          train_clip_classifier  the demo's N-way classifier (demo only)
 #   generated/sub<N>_<mode>.h5 + /   generate        clips in class order, {i}.gif and {i}.mp4
-#   evaluation/sub<N>_<mode>.json    evaluate_generation  SSIM, N-way accuracy beside chance
+#   evaluation/sub<N>_<mode>.json    evaluate_generation  SSIM, N-way accuracy beside chance;
+#                                    frames beside the truth in qc/sub<N>_<mode>_generated.png
 #   evaluation/summary.{csv,png}     evaluation_summary   mean ± std over subjects per mode
+#   checkpoints/<stage>/.../<code>/  resumable training state, one folder per code version
+#   benchmarks/<rule>/               run time and memory per job
 # results/pretrained/tiny-stable-diffusion/   build_tiny_stable_diffusion (demo only)
 #
 # results/<audio name>/      sEEG → audio (rules/audio.smk), per participant <p>
@@ -33,12 +42,14 @@
 #   features/<p>_highgamma.h5        highgamma         envelope (channel, time)
 #   features/<p>_mel.h5              mel               log_mel (frame, mel)
 #   models/audio_seq2seq/<p>/        train_audio_seq2seq  config.json, model.safetensors, normalization.json
+#                                                     beside it <p>_metrics.csv; qc/<p>_learning.png
 #   predictions/<p>_mel.h5           train_audio_seq2seq  test windows: predicted, target (window, frame, mel)
 #   audio/<p>/                       vocode           {recorded,resynthesised,decoded}.wav, utterances/
 #   evaluation/<p>.json              evaluate_audio   Pearson r, MCD beside chance; qc/<p>_mel.png
 #   report/<p>_audio.html            evaluate_audio   the utterances, playable in the report
 #   evaluation/summary.csv           audio_summary    the correlation table
-# results/pretrained/tiny-waveglow/  build_tiny_waveglow (tests only)
+#   checkpoints/, benchmarks/        as above
+# results/pretrained/tiny-waveglow/  build_tiny_waveglow (with audio.vocoder.tiny_waveglow, tests)
 #
 # Focus calibration (rules/calibration.smk)
 #   results/focus/demo-records/eeg_record<N>.mat  generate_demo_focus  the Kaggle layout (demo only)
@@ -46,8 +57,8 @@
 #   results/calibration/<user>/<session>/session.h5   eegdecode record (not a rule)
 #   results/calibration/<user>/<session>/windows.h5   calibration_windows  labelled phases at 128 Hz
 #   results/focus/users/<user>/<version>/         finetune_focus       one version per set of sessions
+#                                                 and <version>_metrics.json beside it
 #   results/focus/users/<user>/current.json       select_focus_model   the version live inference uses
-#   benchmarks/<rule>/        run time and memory per job
 # logs/<rule>/<dataset>/      one log per job
 
 
@@ -63,6 +74,8 @@ report: "workflow/report/workflow.rst"
 
 
 include: "rules/common.smk"
+include: "rules/audio_common.smk"
+include: "rules/calibration_common.smk"
 include: "rules/demo.smk"
 include: "rules/preprocess.smk"
 include: "rules/stimulus.smk"

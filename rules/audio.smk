@@ -17,6 +17,7 @@ if AUDIO["demo"]["activate"]:
             participant_index=lambda wildcards: PARTICIPANTS.index(
                 wildcards.participant
             ),
+            code=code("generate_demo_speech.py"),
         threads: 1
         resources:
             mem_mb=2000,
@@ -38,6 +39,7 @@ if AUDIO["vocoder"]["tiny_waveglow"]:
         params:
             n_mels=AUDIO["mel"]["n_mels"],
             seed=AUDIO["vocoder"]["seed"],
+            code=code("build_tiny_waveglow.py"),
         threads: 1
         resources:
             mem_mb=2000,
@@ -64,6 +66,8 @@ rule align_recording:
         ),
         tolerance_s=AUDIO["alignment_tolerance_s"],
         audio_sfreq=AUDIO["mel"]["sfreq"],
+        dataset=AUDIO_NAME,
+        code=code("align_recording.py"),
     group:
         "audio_features"
     threads: 1
@@ -85,6 +89,7 @@ rule highgamma:
         f"logs/highgamma/{AUDIO_NAME}/{{participant}}.log",
     params:
         highgamma=AUDIO["highgamma"],
+        code=code("highgamma.py"),
     group:
         "audio_features"
     threads: 1
@@ -106,6 +111,7 @@ rule mel:
         f"logs/mel/{AUDIO_NAME}/{{participant}}.log",
     params:
         mel=AUDIO["mel"],
+        code=code("mel.py"),
     group:
         "audio_features"
     threads: 1
@@ -142,7 +148,11 @@ rule train_audio_seq2seq:
         model=AUDIO["model"],
         training=AUDIO["training"],
         seed=AUDIO["seed"],
-        checkpoints=f"{AUDIO_RESULTS}/checkpoints/audio_seq2seq/{{participant}}",
+        checkpoints=checkpoints(
+            f"{AUDIO_RESULTS}/checkpoints/audio_seq2seq/{{participant}}",
+            "train_audio_seq2seq.py",
+        ),
+        code=code("train_audio_seq2seq.py"),
     threads: TRAINING_THREADS
     resources:
         mem_mb=per_attempt(16000),
@@ -168,6 +178,7 @@ rule vocode:
     params:
         vocoder=AUDIO["vocoder"],
         utterances=AUDIO["utterances"],
+        code=code("vocode.py"),
     group:
         "audio_output"
     threads: 2
@@ -206,6 +217,7 @@ rule evaluate_audio:
     params:
         evaluate=AUDIO["evaluate"],
         vocoder_name="waveglow" if WAVEGLOW else "griffin_lim",
+        code=code("evaluate_audio.py"),
     group:
         "audio_output"
     threads: 1
@@ -235,6 +247,7 @@ rule audio_summary:
         f"logs/audio_summary/{AUDIO_NAME}.log",
     params:
         participants=PARTICIPANTS,
+        code=code("audio_summary.py"),
     localrule: True
     threads: 1
     resources:

@@ -12,6 +12,7 @@ if CALIBRATION["demo"]["activate"]:
         params:
             focus_dataset=FOCUS_DATASET,
             seed=CALIBRATION["demo"]["seed"],
+            code=code("generate_demo_focus.py"),
         threads: 1
         resources:
             mem_mb=2000,
@@ -34,6 +35,7 @@ rule train_focus_base:
         focus_dataset=FOCUS_DATASET,
         features=CALIBRATION["features"],
         base=CALIBRATION["base"],
+        code=code("train_focus_base.py"),
     threads: 1
     resources:
         mem_mb=8000,
@@ -54,6 +56,7 @@ rule calibration_windows:
     params:
         classes=CALIBRATION["classes"],
         sfreq=CALIBRATION["features"]["sfreq"],
+        code=code("calibration_windows.py"),
     group:
         "focus_user"
     threads: 1
@@ -79,6 +82,7 @@ rule finetune_focus:
         classes=CALIBRATION["classes"],
         features=CALIBRATION["features"],
         finetune=CALIBRATION["finetune"],
+        code=code("finetune_focus.py"),
     group:
         "focus_user"
     threads: 1
@@ -98,6 +102,8 @@ rule select_focus_model:
         pointer=f"{FOCUS_RESULTS}/users/{{user}}/current.json",
     log:
         "logs/select_focus_model/{user}.log",
+    params:
+        code=code("select_focus_model.py"),
     group:
         "focus_user"
     threads: 1

@@ -6,13 +6,14 @@ if is_activated("demo"):
     rule generate_demo_metadata:
         output:
             labels=raw_path("labels"),
-            meta_info=[raw_path("meta_info", name=name) for name in SEED_DV_META_INFO],
+            meta_info=meta_info_paths(),
             captions=[raw_path("captions", block=block) for block in BLOCKS],
         log:
             f"logs/generate_demo_metadata/{NAME}.log",
         params:
             protocol=DATASET["protocol"],
             seed=config["demo"]["seed"],
+            code=code("generate_demo_metadata.py"),
         threads: 1
         resources:
             mem_mb=500,
@@ -33,6 +34,7 @@ if is_activated("demo"):
             seed=config["demo"]["seed"],
             signal_strength=config["demo"]["signal_strength"],
             signal_channels=config["demo"]["signal_channels"],
+            code=code("generate_demo_eeg.py"),
         threads: 1
         resources:
             mem_mb=2000,
@@ -52,6 +54,7 @@ if is_activated("demo"):
             seed=config["demo"]["seed"],
             video=config["demo"]["video"],
             block=get_block,
+            code=code("generate_demo_video.py"),
         threads: 1
         resources:
             mem_mb=1000,

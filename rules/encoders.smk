@@ -4,8 +4,8 @@
 
 rule eegvp:
     input:
-        features=f"{RESULTS}/features/sub{{subject}}_{config['eegvp']['window']}.h5",
-        meta_info=[raw_path("meta_info", name=name) for name in SEED_DV_META_INFO],
+        features=features_of("eegvp"),
+        meta_info=meta_info_paths(),
     output:
         report=f"{RESULTS}/eegvp/sub{{subject}}.json",
     log:
@@ -17,6 +17,7 @@ rule eegvp:
         protocol=DATASET["protocol"],
         coarse_classes=DATASET["coarse_classes"],
         local_channels=OCCIPITAL_INDEX,
+        code=code("eegvp.py"),
     threads: TRAINING_THREADS
     resources:
         mem_mb=per_attempt(4000),
@@ -46,6 +47,8 @@ rule eegvp_summary:
         ),
     log:
         f"logs/eegvp_summary/{NAME}.log",
+    params:
+        code=code("eegvp_summary.py"),
     localrule: True
     threads: 1
     resources:
@@ -59,9 +62,9 @@ rule eegvp_summary:
 
 rule train_glmnet:
     input:
-        windows=f"{RESULTS}/windows/sub{{subject}}_{config['glmnet']['window']}.h5",
-        features=f"{RESULTS}/features/sub{{subject}}_{config['glmnet']['window']}.h5",
-        meta_info=[raw_path("meta_info", name=name) for name in SEED_DV_META_INFO],
+        windows=windows_of("glmnet"),
+        features=features_of("glmnet"),
+        meta_info=meta_info_paths(),
     output:
         model=directory(f"{RESULTS}/models/glmnet/sub{{subject}}"),
         metrics=f"{RESULTS}/models/glmnet/sub{{subject}}_metrics.csv",
@@ -78,11 +81,15 @@ rule train_glmnet:
         f"{RESULTS}/benchmarks/train_glmnet/sub{{subject}}.tsv"
     params:
         glmnet=config["glmnet"],
+        test_block=TEST_BLOCK,
         protocol=DATASET["protocol"],
         coarse_classes=DATASET["coarse_classes"],
         fast_threshold=config["eegvp"]["fast_threshold"],
         local_channels=OCCIPITAL_INDEX,
-        checkpoints=f"{RESULTS}/checkpoints/glmnet/sub{{subject}}",
+        checkpoints=checkpoints(
+            f"{RESULTS}/checkpoints/glmnet/sub{{subject}}", "train_glmnet.py"
+        ),
+        code=code("train_glmnet.py"),
     group:
         "glmnet"
     threads: TRAINING_THREADS
@@ -99,12 +106,14 @@ rule train_glmnet:
 rule glmnet_embeddings:
     input:
         model=f"{RESULTS}/models/glmnet/sub{{subject}}",
-        windows=f"{RESULTS}/windows/sub{{subject}}_{config['glmnet']['window']}.h5",
-        features=f"{RESULTS}/features/sub{{subject}}_{config['glmnet']['window']}.h5",
+        windows=windows_of("glmnet"),
+        features=features_of("glmnet"),
     output:
         embeddings=f"{RESULTS}/embeddings/sub{{subject}}_glmnet.h5",
     log:
         f"logs/glmnet_embeddings/{NAME}/sub{{subject}}.log",
+    params:
+        code=code("glmnet_embeddings.py"),
     group:
         "glmnet"
     threads: TRAINING_THREADS
@@ -138,8 +147,12 @@ rule train_semantic:
         f"{RESULTS}/benchmarks/train_semantic/sub{{subject}}.tsv"
     params:
         semantic=config["semantic"],
+        test_block=TEST_BLOCK,
         protocol=DATASET["protocol"],
-        checkpoints=f"{RESULTS}/checkpoints/semantic/sub{{subject}}",
+        checkpoints=checkpoints(
+            f"{RESULTS}/checkpoints/semantic/sub{{subject}}", "train_semantic.py"
+        ),
+        code=code("train_semantic.py"),
     threads: TRAINING_THREADS
     resources:
         mem_mb=per_attempt(16000),
@@ -153,8 +166,8 @@ rule train_semantic:
 
 rule train_dynamic:
     input:
-        features=f"{RESULTS}/features/sub{{subject}}_{config['dynamic']['window']}.h5",
-        meta_info=[raw_path("meta_info", name=name) for name in SEED_DV_META_INFO],
+        features=features_of("dynamic"),
+        meta_info=meta_info_paths(),
     output:
         model=directory(f"{RESULTS}/models/dynamic/sub{{subject}}"),
         metrics=f"{RESULTS}/models/dynamic/sub{{subject}}_metrics.csv",
@@ -172,10 +185,14 @@ rule train_dynamic:
         f"{RESULTS}/benchmarks/train_dynamic/sub{{subject}}.tsv"
     params:
         dynamic=config["dynamic"],
+        test_block=TEST_BLOCK,
         protocol=DATASET["protocol"],
         fast_threshold=config["eegvp"]["fast_threshold"],
         local_channels=OCCIPITAL_INDEX,
-        checkpoints=f"{RESULTS}/checkpoints/dynamic/sub{{subject}}",
+        checkpoints=checkpoints(
+            f"{RESULTS}/checkpoints/dynamic/sub{{subject}}", "train_dynamic.py"
+        ),
+        code=code("train_dynamic.py"),
     threads: TRAINING_THREADS
     resources:
         mem_mb=per_attempt(4000),
@@ -189,7 +206,7 @@ rule train_dynamic:
 
 rule train_seq2seq:
     input:
-        windows=f"{RESULTS}/windows/sub{{subject}}_{config['seq2seq']['window']}.h5",
+        windows=windows_of("seq2seq"),
         latents=get_block_latents,
     output:
         model=directory(f"{RESULTS}/models/seq2seq/sub{{subject}}"),
@@ -208,8 +225,12 @@ rule train_seq2seq:
         f"{RESULTS}/benchmarks/train_seq2seq/sub{{subject}}.tsv"
     params:
         seq2seq=config["seq2seq"],
+        test_block=TEST_BLOCK,
         protocol=DATASET["protocol"],
-        checkpoints=f"{RESULTS}/checkpoints/seq2seq/sub{{subject}}",
+        checkpoints=checkpoints(
+            f"{RESULTS}/checkpoints/seq2seq/sub{{subject}}", "train_seq2seq.py"
+        ),
+        code=code("train_seq2seq.py"),
     threads: TRAINING_THREADS
     resources:
         mem_mb=per_attempt(16000),

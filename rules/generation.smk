@@ -28,7 +28,10 @@ rule finetune_video_diffusion:
     params:
         finetune=VIDEO_DIFFUSION["finetune"],
         protocol=DATASET["protocol"],
-        checkpoints=f"{RESULTS}/checkpoints/video_diffusion",
+        checkpoints=checkpoints(
+            f"{RESULTS}/checkpoints/video_diffusion", "finetune_video_diffusion.py"
+        ),
+        code=code("finetune_video_diffusion.py"),
     threads: TRAINING_THREADS
     resources:
         mem_mb=per_attempt(24000),
@@ -50,6 +53,7 @@ rule dana:
         f"logs/dana/{NAME}/sub{{subject}}.log",
     params:
         dana=VIDEO_DIFFUSION["dana"],
+        code=code("dana.py"),
     localrule: True
     threads: 1
     resources:
@@ -78,6 +82,7 @@ rule generate:
     params:
         generate=VIDEO_DIFFUSION["generate"],
         frames_per_s=config["stimulus"]["frames"]["frames_per_s"],
+        code=code("generate.py"),
     threads: TRAINING_THREADS
     resources:
         mem_mb=per_attempt(16000),
@@ -99,7 +104,10 @@ rule train_clip_classifier:
     params:
         classifier=VIDEO_DIFFUSION["classifier"],
         test_block=TEST_BLOCK,
-        checkpoints=f"{RESULTS}/checkpoints/clip_classifier",
+        checkpoints=checkpoints(
+            f"{RESULTS}/checkpoints/clip_classifier", "train_clip_classifier.py"
+        ),
+        code=code("train_clip_classifier.py"),
     threads: TRAINING_THREADS
     resources:
         mem_mb=per_attempt(8000),
@@ -131,6 +139,7 @@ rule evaluate_generation:
     params:
         evaluate=EVALUATION,
         protocol=DATASET["protocol"],
+        code=code("evaluate_generation.py"),
     group:
         "evaluation"
     threads: 2
@@ -165,6 +174,8 @@ rule evaluation_summary:
         ),
     log:
         f"logs/evaluation_summary/{NAME}.log",
+    params:
+        code=code("evaluation_summary.py"),
     localrule: True
     threads: 1
     resources:

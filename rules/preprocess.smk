@@ -16,6 +16,7 @@ rule segment:
         published_order=DATASET["published_order"],
         channel_names=CHANNELS,
         unit=DATASET["channels"]["unit"],
+        code=code("segment.py"),
     group:
         "preprocess"
     threads: 1
@@ -39,6 +40,7 @@ rule sliding_windows:
         f"{RESULTS}/benchmarks/sliding_windows/sub{{subject}}_{{window}}.tsv"
     params:
         windows=get_window_settings,
+        code=code("sliding_windows.py"),
     group:
         "preprocess"
     threads: 1
@@ -62,6 +64,7 @@ rule de_psd:
         f"{RESULTS}/benchmarks/de_psd/sub{{subject}}_{{window}}.tsv"
     params:
         features=config["features"],
+        code=code("de_psd.py"),
     group:
         "preprocess"
     threads: 2
@@ -91,6 +94,7 @@ rule plot_feature_qc:
     params:
         channels=DATASET["channels"],
         qc=config["qc"],
+        code=code("plot_feature_qc.py"),
     group:
         "preprocess"
     threads: 1

@@ -10,6 +10,7 @@ if is_activated("pretrained/tiny"):
             "logs/build_tiny_stable_diffusion/build.log",
         params:
             seed=config["pretrained"]["tiny"]["seed"],
+            code=code("build_tiny_stable_diffusion.py"),
         threads: 1
         resources:
             mem_mb=2000,
@@ -38,6 +39,7 @@ if is_activated("pretrained/tiny"):
             f"logs/fit_tiny_vae/{NAME}.log",
         params:
             fit=config["pretrained"]["tiny"]["vae_fit"],
+            code=code("fit_tiny_vae.py"),
         threads: TRAINING_THREADS
         resources:
             mem_mb=8000,
@@ -63,6 +65,7 @@ rule extract_gifs:
         protocol=DATASET["protocol"],
         published_order=DATASET["published_order"],
         frames=config["stimulus"]["frames"],
+        code=code("extract_gifs.py"),
     group:
         "stimulus_frames"
     threads: 1
@@ -87,6 +90,7 @@ rule vae_latents:
         f"{RESULTS}/benchmarks/vae_latents/block{{block}}.tsv"
     params:
         latents=config["stimulus"]["latents"],
+        code=code("vae_latents.py"),
     threads: 2
     resources:
         mem_mb=per_attempt(8000),
@@ -111,6 +115,7 @@ rule caption_embeddings:
     params:
         captions=config["stimulus"]["captions"],
         n_captions=PROTOCOL.clips_per_block,
+        code=code("caption_embeddings.py"),
     threads: 2
     resources:
         mem_mb=per_attempt(4000),
@@ -138,6 +143,7 @@ rule plot_stimulus_frames:
         f"logs/plot_stimulus_frames/{NAME}/block{{block}}.log",
     params:
         clips_per_concept=PROTOCOL.clips_per_concept,
+        code=code("plot_stimulus_frames.py"),
     group:
         "stimulus_frames"
     threads: 1

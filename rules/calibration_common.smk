@@ -1,0 +1,77 @@
+# Input functions of the focus calibration rules (rules/calibration.smk): the recorded sessions,
+# found once per parse, and the model version each user's sessions name.
+
+import functools
+
+
+def focus_record_paths():
+    return [
+        f"{FOCUS_DATASET['root']}/eeg_record{number}.mat"
+        for records in FOCUS_DATASET["records"]
+        for number in records
+    ]
+
+
+@functools.cache
+def complete_sessions():
+    """The complete recorded sessions of every user, in session order (by id).
+
+    Read once per parse: every input function below asks it again.
+    """
+    import h5py
+
+    found = glob_wildcards(SESSION_PATTERN)
+    sessions = {}
+    for user, session in sorted(zip(found.user, found.session)):
+        try:
+            with h5py.File(
+                SESSION_PATTERN.format(user=user, session=session), "r"
+            ) as h5:
+                complete = bool(h5.attrs.get("complete", False))
+        except OSError:
+            complete = False
+        if complete:
+            sessions.setdefault(user, []).append(session)
+    return sessions
+
+
+def focus_version(sessions):
+    """A fine-tuned model's version: named after the sessions it was fitted on."""
+    import hashlib
+
+    digest = hashlib.sha1("\n".join(sessions).encode()).hexdigest()[:10]
+    return f"{len(sessions)}sessions-{digest}"
+
+
+def get_user_sessions(wildcards):
+    sessions = complete_sessions().get(wildcards.user, [])
+    if not sessions:
+        raise ValueError(
+            f"User {wildcards.user!r} has no complete session under results/calibration/; "
+            f"record one with `eegdecode record --user {wildcards.user}`."
+        )
+    return sessions
+
+
+def get_user_windows(wildcards):
+    sessions = get_user_sessions(wildcards)
+    if wildcards.version != focus_version(sessions):
+        raise ValueError(
+            f"Version {wildcards.version} of user {wildcards.user!r} is not that of their "
+            f"current sessions ({focus_version(sessions)})."
+        )
+    return [
+        f"results/calibration/{wildcards.user}/{session}/windows.h5"
+        for session in sessions
+    ]
+
+
+def get_current_focus_model(wildcards):
+    version = focus_version(get_user_sessions(wildcards))
+    return f"{FOCUS_RESULTS}/users/{wildcards.user}/{version}"
+
+
+def get_calibration_targets():
+    return [f"{FOCUS_RESULTS}/base", f"{FOCUS_RESULTS}/base_metrics.json"] + [
+        f"{FOCUS_RESULTS}/users/{user}/current.json" for user in complete_sessions()
+    ]

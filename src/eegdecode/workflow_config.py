@@ -1,0 +1,172 @@
+"""Checks of the workflow's config that its JSON schema cannot express.
+
+``rules/common.smk`` validates the merged config against ``workflow/schemas/config.schema.yaml``
+(types, ranges, unknown keys) and then calls :func:`check_config`, so that a config whose keys
+contradict each other fails while the workflow is parsed, before any job starts, with a message
+that names the key. Being plain Python on a dict, the checks are also testable without
+starting Snakemake.
+"""
+
+from .datasets import Protocol
+from .splits import resolve_test_block
+
+# Keys that one key replaced; a config that still sets them is told which one to use.
+REPLACED_KEYS = {
+    f"{stage}.test_block": "split.test_block"
+    for stage in ("glmnet", "semantic", "dynamic", "seq2seq")
+}
+
+
+def replaced_keys(config: dict) -> None:
+    """Raise when ``config`` sets a key of :data:`REPLACED_KEYS`.
+
+    Called before the schema validation, whose "additional properties" message would not say
+    what to use instead.
+    """
+    for old, new in REPLACED_KEYS.items():
+        section, key = old.split(".")
+        if key in (config.get(section) or {}):
+            raise ValueError(
+                f"config key {old!r} was replaced by {new!r}: every EEG→video stage trains and "
+                f"predicts by one split; set {new!r} instead."
+            )
+
+
+def duration_label(seconds: float) -> str:
+    """'2s' for 2.0, '500ms' for 0.5: how a segment length appears in file names."""
+    milliseconds = round(seconds * 1000)
+    if milliseconds % 1000 == 0:
+        return f"{milliseconds // 1000}s"
+    return f"{milliseconds}ms"
+
+
+def _check_channels(key: str, names, channels) -> None:
+    unknown = [name for name in names if name not in channels]
+    if unknown:
+        raise ValueError(
+            f"config key {key!r} names channels {unknown} that are not in 'dataset.channels.names'."
+        )
+
+
+def _check_eeg2video(config: dict) -> None:
+    dataset = config["dataset"]
+    protocol = Protocol.from_config(dataset["protocol"])
+    channels = dataset["channels"]
+    _check_channels("dataset.channels.occipital", channels["occipital"], channels["names"])
+    _check_channels(
+        "dataset.channels.montage_aliases", list(channels["montage_aliases"]), channels["names"]
+    )
+    if config["demo"]["activate"]:
+        signal_channels = config["demo"]["signal_channels"]
+        _check_channels("demo.signal_channels", signal_channels, channels["names"])
+
+    clip_label = duration_label(protocol.clip_s)
+    window_sets = list(config["windows"])
+    if clip_label in window_sets:
+        raise ValueError(
+            f"config key 'windows.{clip_label}' clashes with the whole clips' features "
+            f"(features/sub<N>_{clip_label}.h5); name the window set differently."
+        )
+    for name, window in config["windows"].items():
+        if window["length_s"] > protocol.clip_s:
+            raise ValueError(
+                f"config key 'windows.{name}.length_s' ({window['length_s']} s) must not exceed "
+                f"a clip ('dataset.protocol.clip_s' = {protocol.clip_s} s)."
+            )
+    for band, (low, high) in config["features"]["bands"].items():
+        if not low < high:
+            raise ValueError(
+                f"config key 'features.bands.{band}' must be [low, high] with low < high, "
+                f"got {[low, high]}."
+            )
+    for stage in ("eegvp", "glmnet", "dynamic", "seq2seq"):
+        if config[stage]["window"] not in window_sets:
+            raise ValueError(
+                f"config key '{stage}.window' is {config[stage]['window']!r}; it must name a "
+                f"window set under 'windows' ({window_sets})."
+            )
+
+    test_block = resolve_test_block(protocol.n_blocks, config["split"]["test_block"])
+    finetune = config["video_diffusion"]["finetune"]
+    if test_block in finetune["blocks"] or max(finetune["blocks"]) > protocol.n_blocks:
+        raise ValueError(
+            f"config key 'video_diffusion.finetune.blocks' ({finetune['blocks']}) must name "
+            f"blocks 1..{protocol.n_blocks} other than the test block {test_block}: the test "
+            f"videos must not be seen in fine-tuning."
+        )
+    if finetune["clips_per_concept"] > protocol.clips_per_concept:
+        raise ValueError(
+            f"config key 'video_diffusion.finetune.clips_per_concept' must be at most "
+            f"{protocol.clips_per_concept}, the clips per concept of the protocol."
+        )
+    evaluation = config["video_diffusion"]["evaluate"]
+    for role in ("video", "image"):
+        classifier = evaluation[f"{role}_classifier"]
+        if classifier["kind"] != "trained" and not classifier["path"]:
+            raise ValueError(
+                f"config key 'video_diffusion.evaluate.{role}_classifier.path' must name a "
+                f"local {classifier['kind']} folder."
+            )
+
+
+def _check_audio(config: dict) -> None:
+    audio = config["audio"]
+    if audio["name"] == config["dataset"]["name"]:
+        raise ValueError(
+            f"config keys 'audio.name' and 'dataset.name' are both {audio['name']!r}; the audio "
+            f"outputs need their own folder under results/."
+        )
+    unknown_offsets = sorted(set(audio["audio_offset_s"]) - set(audio["participants"]))
+    if unknown_offsets:
+        raise ValueError(
+            f"config key 'audio.audio_offset_s' names {unknown_offsets}, which are not in "
+            f"'audio.participants' ({audio['participants']})."
+        )
+    if audio["demo"]["activate"] and (
+        not audio["layout"]["seeg"].endswith(".npy") or audio["seeg_sfreq"] is None
+    ):
+        raise ValueError(
+            "The audio demo writes .npy sEEG: config key 'audio.layout.seeg' must end in .npy "
+            "and 'audio.seeg_sfreq' must be set."
+        )
+    vocoder = audio["vocoder"]
+    if vocoder["tiny_waveglow"] and vocoder["waveglow"]:
+        raise ValueError(
+            "config keys 'audio.vocoder.tiny_waveglow' and 'audio.vocoder.waveglow' are both "
+            "set: the tiny WaveGlow is written in place of a real checkpoint; choose one."
+        )
+    if not vocoder["tiny_waveglow"] and vocoder["waveglow_config"] and not vocoder["waveglow"]:
+        raise ValueError(
+            "config key 'audio.vocoder.waveglow_config' is set without 'audio.vocoder.waveglow'."
+        )
+
+
+def _check_calibration(config: dict) -> None:
+    calibration = config["calibration"]
+    records = calibration["focus_dataset"]["records"]
+    if not 1 <= calibration["focus_dataset"]["test_subject"] <= len(records):
+        raise ValueError(
+            f"config key 'calibration.focus_dataset.test_subject' must name one of the "
+            f"{len(records)} subjects of 'calibration.focus_dataset.records'."
+        )
+    unprotocolled = sorted(
+        set(calibration["classes"]) - {step["label"] for step in calibration["protocol"]}
+    )
+    if unprotocolled:
+        raise ValueError(
+            f"config key 'calibration.classes' names {unprotocolled}, which are not phases of "
+            f"'calibration.protocol'."
+        )
+
+
+def check_config(config: dict) -> None:
+    """Raise a ``ValueError`` naming the key when the config's keys contradict each other.
+
+    Parameters
+    ----------
+    config : dict
+        The merged workflow config, already valid against the JSON schema.
+    """
+    _check_eeg2video(config)
+    _check_audio(config)
+    _check_calibration(config)

@@ -1,0 +1,105 @@
+"""Bad configs are refused, naming the key, by the checks the workflow runs while it is parsed.
+
+The checks run here in-process, as rules/common.smk runs them (replaced keys, the JSON schema,
+then eegdecode.workflow_config.check_config) on config/config.yaml merged with an override as
+``--configfile`` merges it. tests/dag keeps real ``snakemake`` runs of a few of these cases to
+show that the workflow calls them before any job.
+"""
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from snakemake.utils import update_config, validate
+
+from eegdecode.workflow_config import check_config, replaced_keys
+
+REPO = Path(__file__).resolve().parents[1]
+SCHEMA = REPO / "workflow/schemas/config.schema.yaml"
+
+
+def parse(override: str) -> dict:
+    """What rules/common.smk does with config/config.yaml plus an override config file."""
+    config = yaml.safe_load((REPO / "config/config.yaml").read_text())
+    update_config(config, yaml.safe_load(override))
+    replaced_keys(config)
+    validate(config, schema=str(SCHEMA))
+    check_config(config)
+    return config
+
+
+def test_the_embedded_default_and_the_presets_pass():
+    parse("{}")
+    for preset in ("seed-dv.yaml",):
+        config = yaml.safe_load((REPO / "config/config.yaml").read_text())
+        update_config(config, yaml.safe_load((REPO / "config" / preset).read_text()))
+        validate(config, schema=str(SCHEMA))
+        check_config(config)
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        (
+            "features:\n  n_ftt: 256\n",
+            r"Additional properties are not allowed \('n_ftt' was unexpected\)",
+        ),
+        (
+            "windows:\n  500ms:\n    length_s: -0.5\n",
+            r"-0.5 is less than or equal to the minimum of 0",
+        ),
+        ("features:\n  fft_mode: zeropad\n", r"'zeropad' is not one of \['truncate', 'full'\]"),
+        (
+            "dataset:\n  channels:\n    occipital: [O1, O9]\n",
+            r"'dataset.channels.occipital' names channels \['O9'\]",
+        ),
+        (
+            "windows:\n  500ms:\n    length_s: 2.5\n",
+            r"'windows.500ms.length_s' \(2.5 s\) must not exceed a clip",
+        ),
+        (
+            "windows:\n  2s:\n    length_s: 1\n    step_s: 1\n",
+            r"'windows.2s' clashes with the whole clips' features",
+        ),
+        (
+            "dataset:\n  protocol:\n    clip_s: 2.0025\n",
+            r"protocol.clip_s = 2.0025 s is 400.5 samples",
+        ),
+        (
+            "video_diffusion:\n  finetune:\n    blocks: [1, 4]\n",
+            r"'video_diffusion.finetune.blocks' \(\[1, 4\]\) must name blocks 1..4 other than "
+            r"the test block 4",
+        ),
+        (
+            "seq2seq:\n  test_block: 2\n",
+            r"'seq2seq.test_block' was replaced by 'split.test_block'",
+        ),
+        ("split:\n  test_block: 5\n", r"split.test_block=5 does not name one of the 4 blocks"),
+        ("split:\n  test_block: 0\n", r"should not be valid under \{'const': 0\}"),
+        (
+            "video_diffusion:\n  evaluate:\n    video_classifier: {kind: videomae, path: null}\n",
+            r"'video_diffusion.evaluate.video_classifier.path' must name a local videomae folder",
+        ),
+        ("audio:\n  name: demo\n", r"'audio.name' and 'dataset.name' are both 'demo'"),
+        ("audio:\n  audio_offset_s: {p7: 0.5}\n", r"'audio.audio_offset_s' names \['p7'\]"),
+        (
+            "audio:\n  vocoder: {waveglow_config: config.json}\n",
+            r"'audio.vocoder.waveglow_config' is set without 'audio.vocoder.waveglow'",
+        ),
+        ("audio:\n  mel: {filterbank: mfcc}\n", r"'mfcc' is not one of \['slaney', 'htk'\]"),
+        (
+            "audio:\n  vocoder: {tiny_waveglow: true, waveglow: wg.pt}\n",
+            r"'audio.vocoder.tiny_waveglow' and 'audio.vocoder.waveglow' are both set",
+        ),
+        (
+            "calibration:\n  classes: {focused: 1, daydream: 0}\n",
+            r"'calibration.classes' names \['daydream'\], which are not phases",
+        ),
+    ],
+)
+def test_bad_config_is_refused_naming_the_key(override, message):
+    # Schema errors are Snakemake's WorkflowErrors, the other checks' ValueErrors.
+    with pytest.raises(Exception) as error:
+        parse(override)
+    assert re.search(message, str(error.value)), str(error.value)
