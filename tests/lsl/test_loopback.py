@@ -73,7 +73,12 @@ def test_an_interrupted_recording_is_saved_incomplete(tmp_path):
                                  stop=lambda: time.time() > deadline)  # fmt: skip
     loaded = CalibrationSession.load(session.save(tmp_path / "session.h5"))
     assert not loaded.complete and loaded.phases == []
-    assert 1.5 * 128 < len(loaded.timestamps) < 4 * 128
+    # The 2 s deadline also covers the headset's and the inlet's start-up, so how much is
+    # recorded depends on the machine's load; what the recorder guarantees is that it stopped
+    # at the deadline and kept what it received without a hole.
+    timestamps = loaded.timestamps
+    assert 0.5 * 128 < len(timestamps) <= 2.5 * 128
+    assert len(timestamps) - 1 == round((timestamps[-1] - timestamps[0]) * 128)
 
 
 def test_calibrate_then_live_uses_the_finetuned_model(tmp_path):
