@@ -9,6 +9,8 @@ if AUDIO["demo"]["activate"]:
             audio=audio_raw_pattern("audio"),
         log:
             f"logs/generate_demo_speech/{AUDIO_NAME}/{{participant}}.log",
+        benchmark:
+            f"{AUDIO_RESULTS}/benchmarks/generate_demo_speech/{{participant}}.tsv"
         params:
             demo=AUDIO["demo"],
             seeg_sfreq=AUDIO["seeg_sfreq"],
@@ -58,6 +60,8 @@ rule align_recording:
         recording=f"{AUDIO_RESULTS}/aligned/{{participant}}.h5",
     log:
         f"logs/align_recording/{AUDIO_NAME}/{{participant}}.log",
+    benchmark:
+        f"{AUDIO_RESULTS}/benchmarks/align_recording/{{participant}}.tsv"
     params:
         seeg_sfreq=AUDIO["seeg_sfreq"],
         time_axis=AUDIO["time_axis"],
@@ -87,6 +91,8 @@ rule highgamma:
         envelope=f"{AUDIO_RESULTS}/features/{{participant}}_highgamma.h5",
     log:
         f"logs/highgamma/{AUDIO_NAME}/{{participant}}.log",
+    benchmark:
+        f"{AUDIO_RESULTS}/benchmarks/highgamma/{{participant}}.tsv"
     params:
         highgamma=AUDIO["highgamma"],
         code=code("highgamma.py"),
@@ -109,6 +115,8 @@ rule mel:
         mel=f"{AUDIO_RESULTS}/features/{{participant}}_mel.h5",
     log:
         f"logs/mel/{AUDIO_NAME}/{{participant}}.log",
+    benchmark:
+        f"{AUDIO_RESULTS}/benchmarks/mel/{{participant}}.tsv"
     params:
         mel=AUDIO["mel"],
         code=code("mel.py"),
@@ -214,6 +222,8 @@ rule evaluate_audio:
         ),
     log:
         f"logs/evaluate_audio/{AUDIO_NAME}/{{participant}}.log",
+    benchmark:
+        f"{AUDIO_RESULTS}/benchmarks/evaluate_audio/{{participant}}.tsv"
     params:
         evaluate=AUDIO["evaluate"],
         vocoder_name="waveglow" if WAVEGLOW else "griffin_lim",

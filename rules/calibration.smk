@@ -31,6 +31,8 @@ rule train_focus_base:
         metrics=f"{FOCUS_RESULTS}/base_metrics.json",
     log:
         "logs/train_focus_base.log",
+    benchmark:
+        f"{FOCUS_RESULTS}/benchmarks/train_focus_base.tsv"
     params:
         focus_dataset=FOCUS_DATASET,
         features=CALIBRATION["features"],
@@ -78,6 +80,8 @@ rule finetune_focus:
         metrics=f"{FOCUS_RESULTS}/users/{{user}}/{{version}}_metrics.json",
     log:
         "logs/finetune_focus/{user}/{version}.log",
+    benchmark:
+        f"{FOCUS_RESULTS}/benchmarks/finetune_focus/{{user}}/{{version}}.tsv"
     params:
         classes=CALIBRATION["classes"],
         features=CALIBRATION["features"],

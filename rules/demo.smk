@@ -49,6 +49,8 @@ if is_activated("demo"):
             video=raw_pattern("video"),
         log:
             f"logs/generate_demo_video/{NAME}/{{block_ordinal}}.log",
+        benchmark:
+            f"{RESULTS}/benchmarks/generate_demo_video/{{block_ordinal}}.tsv"
         params:
             protocol=DATASET["protocol"],
             seed=config["demo"]["seed"],

@@ -112,6 +112,8 @@ rule glmnet_embeddings:
         embeddings=f"{RESULTS}/embeddings/sub{{subject}}_glmnet.h5",
     log:
         f"logs/glmnet_embeddings/{NAME}/sub{{subject}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/glmnet_embeddings/sub{{subject}}.tsv"
     params:
         code=code("glmnet_embeddings.py"),
     group:

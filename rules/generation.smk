@@ -101,6 +101,8 @@ rule train_clip_classifier:
         model=directory(f"{RESULTS}/models/clip_classifier"),
     log:
         f"logs/train_clip_classifier/{NAME}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/train_clip_classifier.tsv"
     params:
         classifier=VIDEO_DIFFUSION["classifier"],
         test_block=TEST_BLOCK,
@@ -136,6 +138,8 @@ rule evaluate_generation:
         ),
     log:
         f"logs/evaluate_generation/{NAME}/sub{{subject}}_{{mode}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/evaluate_generation/sub{{subject}}_{{mode}}.tsv"
     params:
         evaluate=EVALUATION,
         protocol=DATASET["protocol"],

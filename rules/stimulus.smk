@@ -37,6 +37,8 @@ if is_activated("pretrained/tiny"):
             ),
         log:
             f"logs/fit_tiny_vae/{NAME}.log",
+        benchmark:
+            f"{RESULTS}/benchmarks/fit_tiny_vae.tsv"
         params:
             fit=config["pretrained"]["tiny"]["vae_fit"],
             code=code("fit_tiny_vae.py"),
