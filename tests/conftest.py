@@ -1,25 +1,9 @@
-"""Shared fixtures: small SEED-DV-shaped protocols and data; how the tests share two workers."""
-
-from pathlib import Path
+"""Shared fixtures: small SEED-DV-shaped protocols and data."""
 
 import numpy as np
 import pytest
 
 from eegdecode.datasets import Protocol
-
-TESTS = Path(__file__).resolve().parent
-# Folders whose tests share one session's workflow runs (the small demo, the SEED-DV plan).
-WORKFLOW_FOLDERS = {"dag", "cluster"}
-
-
-def pytest_collection_modifyitems(config, items):
-    """Put every test in an xdist group (``--dist loadgroup``, pyproject.toml): its module, so
-    that a module-scoped fixture is built once, or one group for all workflow tests, so that
-    the session's demo run is made once and on one worker."""
-    for item in items:
-        module = item.path.resolve().relative_to(TESTS)
-        group = "workflow" if module.parts[0] in WORKFLOW_FOLDERS else str(module)
-        item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture
