@@ -102,6 +102,28 @@ def test_imports_resolve_to_the_modules_they_run(fake, statement, expected):
     assert imported_modules(script, package="fakepkg", root=root) == expected
 
 
+LAZY_SUB = (
+    "import lazy_loader\n\n__getattr__, __dir__, __all__ = lazy_loader.attach(\n"
+    "    __name__, submod_attrs={'a': ['fa'], 'b': ['fb'], 'c': ['C']}\n)\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("statement", "expected"),
+    [
+        ("from fakepkg.sub import fa", REACHED),
+        ("from fakepkg.sub import C", ("fakepkg.sub.c",)),
+        ("import fakepkg.sub", WHOLE_SUB),
+    ],
+)
+def test_lazy_re_exports_resolve_like_eager_ones(fake, statement, expected):
+    """A subpackage that re-exports with lazy_loader.attach reaches what its eager twin does."""
+    root, script = fake
+    (root / "sub/__init__.py").write_text(LAZY_SUB)
+    script.write_text(statement + "\n")
+    assert imported_modules(script, package="fakepkg", root=root) == expected
+
+
 def test_the_package_is_found_where_import_finds_it(fake, monkeypatch):
     monkeypatch.syspath_prepend(str(fake[0].parent))
     assert code_fingerprint(fake[1], package="fakepkg") == _fingerprint(fake)

@@ -13,9 +13,11 @@ Which modules count is found by static analysis (:mod:`ast`), never by importing
   ``from eegdecode.x import *`` count the whole module ``x`` and what it imports (for a
   subpackage: its ``__init__.py`` and everything that re-exports);
 - ``from eegdecode.signal import de_psd`` is resolved through the re-exports of
-  ``signal/__init__.py`` to the module that defines ``de_psd``, so that one re-exported function
-  does not pull in its whole subpackage. An ``__init__.py`` counts only where a name it defines
-  itself is imported (``from eegdecode import __version__``), or the package itself.
+  ``signal/__init__.py`` (eager ``from .features import de_psd`` or lazy
+  ``lazy_loader.attach(__name__, submod_attrs={"features": ["de_psd"]})``) to the module that
+  defines ``de_psd``, so that one re-exported function does not pull in its whole subpackage.
+  An ``__init__.py`` counts only where a name it defines itself is imported
+  (``from eegdecode import __version__``), or the package itself.
 
 Non-Python files the package reads (none today) and third-party packages do not count.
 
@@ -207,10 +209,17 @@ def _parse(path: Path, name: str | None = None) -> _Module:
         # A package's relative imports start from the package, a module's from its parent.
         here = name if is_package else name.rpartition(".")[0] if name else None
         bindings, own = _top_level(tree, here)
+        # A lazy re-export is an import that runs on first use: it counts like an eager one.
+        lazy = {
+            (f"{here}.{submodule}", name)
+            for statement in tree.body
+            for submodule, names in _lazy_exports(statement)
+            for name in names
+        }
         _PARSED[key] = _Module(
             is_package=is_package,
             source=source,
-            references=frozenset(_references(tree, here)),
+            references=frozenset(_references(tree, here)) | lazy,
             bindings=bindings,
             own=frozenset(own),
         )
@@ -272,7 +281,25 @@ def _top_level(tree: ast.Module, here: str | None) -> tuple[dict, set[str]]:
                     bindings[alias.asname or alias.name] = (source, alias.name)
         else:
             own.update(_bound_names(statement))
+            for submodule, names in _lazy_exports(statement):
+                for name in names:
+                    bindings[name] = (f"{here}.{submodule}", name)
     return bindings, own
+
+
+def _lazy_exports(statement: ast.stmt) -> Iterator[tuple[str, list[str]]]:
+    """The ``submod_attrs`` of a ``lazy_loader.attach(__name__, submod_attrs={...})`` call:
+    (submodule, names) pairs, which re-export lazily what ``from .submodule import names``
+    re-exports eagerly."""
+    call = getattr(statement, "value", None)
+    if not isinstance(call, ast.Call):
+        return
+    function = call.func
+    if getattr(function, "attr", getattr(function, "id", None)) != "attach":
+        return
+    for keyword in call.keywords:
+        if keyword.arg == "submod_attrs":
+            yield from ast.literal_eval(keyword.value).items()
 
 
 def _bound_names(statement: ast.stmt) -> Iterator[str]:

@@ -1,25 +1,24 @@
 """Dataset layouts and protocols: SEED-DV and the embedded SEED-DV-shaped demo."""
 
-from ..protocol import Protocol
-from .seeddv import (
-    SEED_DV_CHANNELS,
-    SEED_DV_META_INFO,
-    SEED_DV_PRESENTATION_ORDER,
-    DatasetLayout,
-    block_ordinal,
-    load_concept_labels,
-    load_meta_info,
-    load_raw_eeg,
-)
+import lazy_loader
 
-__all__ = [
-    "SEED_DV_CHANNELS",
-    "SEED_DV_META_INFO",
-    "SEED_DV_PRESENTATION_ORDER",
-    "DatasetLayout",
-    "Protocol",
-    "block_ordinal",
-    "load_concept_labels",
-    "load_meta_info",
-    "load_raw_eeg",
-]
+from ..protocol import Protocol
+
+# Submodules load on first use, so that a job pays only for what it calls: segmenting
+# EEG does not import torch, plotting a table does not import scipy.stats.
+__getattr__, __dir__, __all__ = lazy_loader.attach(
+    __name__,
+    submod_attrs={
+        "seeddv": [
+            "SEED_DV_CHANNELS",
+            "SEED_DV_META_INFO",
+            "SEED_DV_PRESENTATION_ORDER",
+            "DatasetLayout",
+            "block_ordinal",
+            "load_concept_labels",
+            "load_meta_info",
+            "load_raw_eeg",
+        ],
+    },
+)
+__all__ += ["Protocol"]

@@ -9,7 +9,6 @@ import numpy as np
 from .._validation import ensure_positive_int
 from ..artifacts import FRAME_AXES, read_array, read_attrs
 from ..training.presentation import to_class_order
-from .classifiers import load_classifier
 
 
 def clip_ssim(generated: np.ndarray, truth: np.ndarray) -> np.ndarray:
@@ -258,6 +257,9 @@ def evaluate_generation(
     in_class_order = to_class_order(
         shown.reshape(n_classes, n_reps, *shown.shape[1:]), concept_labels
     )
+    # Imported here: summarize_generation, beside it, runs without torch.
+    from .classifiers import load_classifier
+
     classify = {
         role: load_classifier(
             role, settings[f"{role}_classifier"]["kind"], classifiers[role],

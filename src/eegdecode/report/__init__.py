@@ -1,24 +1,25 @@
 """Figures for the workflow's report."""
 
-from .audio import plot_mel_comparison, write_audio_page, write_utterance_page
-from .eegvp import plot_eegvp
-from .feature_qc import plot_feature_qc, save_figure, standard_positions
-from .generation import plot_finetune_loss, plot_generated_beside_truth, plot_generation_summary
-from .stimulus import plot_frame_strips
-from .training import plot_learning_curves, save_training_record
+import lazy_loader
+import matplotlib
 
-__all__ = [
-    "plot_eegvp",
-    "plot_feature_qc",
-    "plot_finetune_loss",
-    "plot_frame_strips",
-    "plot_generated_beside_truth",
-    "plot_generation_summary",
-    "plot_learning_curves",
-    "plot_mel_comparison",
-    "save_figure",
-    "save_training_record",
-    "standard_positions",
-    "write_audio_page",
-    "write_utterance_page",
-]
+matplotlib.use("Agg")  # figures are files; no display on a cluster node
+
+# Submodules load on first use, so that a job pays only for what it calls: segmenting
+# EEG does not import torch, plotting a table does not import scipy.stats.
+__getattr__, __dir__, __all__ = lazy_loader.attach(
+    __name__,
+    submod_attrs={
+        "audio": ["plot_mel_comparison", "write_audio_page", "write_utterance_page"],
+        "eegvp": ["plot_eegvp"],
+        "feature_qc": ["plot_feature_qc", "standard_positions"],
+        "figures": ["save_figure"],
+        "generation": [
+            "plot_finetune_loss",
+            "plot_generated_beside_truth",
+            "plot_generation_summary",
+        ],
+        "stimulus": ["plot_frame_strips"],
+        "training": ["plot_learning_curves", "save_training_record"],
+    },
+)

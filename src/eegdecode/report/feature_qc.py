@@ -1,11 +1,6 @@
 """The per-subject quality-control figure of the band features."""
 
 from collections.abc import Mapping, Sequence
-from pathlib import Path
-
-import matplotlib
-
-matplotlib.use("Agg")  # figures are files; no display on a cluster node
 
 import matplotlib.pyplot as plt
 import mne
@@ -13,7 +8,6 @@ import numpy as np
 import scipy.signal
 
 from .._logging import logger, verbose
-from ..fileio import atomic_path
 
 
 def standard_positions(
@@ -149,11 +143,3 @@ def plot_feature_qc(
         "QC figure: %d bands, spectra of %d concepts", len(band_names), len(np.unique(labels))
     )
     return figure
-
-
-def save_figure(figure: plt.Figure, path: str | Path, *, dpi: int = 110) -> Path:
-    """Save and close ``figure``, atomically."""
-    with atomic_path(path) as temporary:
-        figure.savefig(temporary, dpi=dpi)
-    plt.close(figure)
-    return Path(path)

@@ -5,7 +5,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 
 from ..fileio import write_csv
-from .feature_qc import save_figure
+from .figures import save_figure
 
 
 def plot_learning_curves(

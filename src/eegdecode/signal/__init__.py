@@ -1,44 +1,30 @@
 """Signal processing: segmentation into clips, sliding windows, DE/PSD band features,
 high-gamma envelopes, log-mel spectrograms, speech segments, focus features."""
 
-from .features import SEED_DV_BANDS, BandFeatures, de_psd, hann_matlab
-from .focus import (
-    EMOTIV_CHANNELS,
-    FOCUS_CHANNELS,
-    FocusFeatureConfig,
-    filter_focus_eeg,
-    focus_features,
-)
-from .highgamma import (
-    HIGH_GAMMA_BAND,
-    highgamma_envelope,
-    highgamma_filter,
-    line_noise_frequencies,
-)
-from .mel import MelConfig, griffin_lim, log_mel_spectrogram
-from .resample import resample
-from .segmentation import segment, sliding_windows
-from .speech import speech_segments
+import lazy_loader
 
-__all__ = [
-    "EMOTIV_CHANNELS",
-    "FOCUS_CHANNELS",
-    "HIGH_GAMMA_BAND",
-    "SEED_DV_BANDS",
-    "BandFeatures",
-    "FocusFeatureConfig",
-    "MelConfig",
-    "de_psd",
-    "filter_focus_eeg",
-    "focus_features",
-    "griffin_lim",
-    "hann_matlab",
-    "highgamma_envelope",
-    "highgamma_filter",
-    "line_noise_frequencies",
-    "log_mel_spectrogram",
-    "resample",
-    "segment",
-    "sliding_windows",
-    "speech_segments",
-]
+# Submodules load on first use, so that a job pays only for what it calls: segmenting
+# EEG does not import torch, plotting a table does not import scipy.stats.
+__getattr__, __dir__, __all__ = lazy_loader.attach(
+    __name__,
+    submod_attrs={
+        "features": ["SEED_DV_BANDS", "BandFeatures", "de_psd", "hann_matlab"],
+        "focus": [
+            "EMOTIV_CHANNELS",
+            "FOCUS_CHANNELS",
+            "FocusFeatureConfig",
+            "filter_focus_eeg",
+            "focus_features",
+        ],
+        "highgamma": [
+            "HIGH_GAMMA_BAND",
+            "highgamma_envelope",
+            "highgamma_filter",
+            "line_noise_frequencies",
+        ],
+        "mel": ["MelConfig", "griffin_lim", "log_mel_spectrogram"],
+        "resample": ["resample"],
+        "segmentation": ["segment", "sliding_windows"],
+        "speech": ["speech_segments"],
+    },
+)

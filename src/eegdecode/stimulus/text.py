@@ -3,7 +3,6 @@
 from pathlib import Path
 
 import numpy as np
-import torch
 
 from .._logging import logger, verbose
 from .._validation import ensure_positive_int
@@ -87,6 +86,8 @@ def embed_captions(
             "%d captions are longer than %d tokens and were truncated", truncated, max_length
         )
     outputs = []
+    import torch  # here, not at the top: reading captions needs no torch
+
     with torch.inference_mode():
         for start in range(0, len(captions), batch_size):
             ids = input_ids[start : start + batch_size].to(text_encoder.device)

@@ -3,6 +3,8 @@
 The split types live on the ground floor (:mod:`eegdecode.splits`) and are re-exported here.
 """
 
+import lazy_loader
+
 from ..splits import (
     BlockSplit,
     ChronologicalWindows,
@@ -11,22 +13,22 @@ from ..splits import (
     resolve_test_block,
     take_blocks,
 )
-from .loop import FitResult, TrainConfig, evaluate, fit, predict
-from .scaling import Standardizer
-from .trained import TrainedModel
 
-__all__ = [
+# Submodules load on first use, so that a job pays only for what it calls: segmenting
+# EEG does not import torch, plotting a table does not import scipy.stats.
+__getattr__, __dir__, __all__ = lazy_loader.attach(
+    __name__,
+    submod_attrs={
+        "loop": ["FitResult", "TrainConfig", "evaluate", "fit", "predict"],
+        "scaling": ["Standardizer"],
+        "trained": ["TrainedModel"],
+    },
+)
+__all__ += [
     "BlockSplit",
     "ChronologicalWindows",
-    "FitResult",
-    "Standardizer",
-    "TrainConfig",
-    "TrainedModel",
     "chronological_windows",
-    "evaluate",
-    "fit",
     "leave_one_block_out",
-    "predict",
     "resolve_test_block",
     "take_blocks",
 ]
