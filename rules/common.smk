@@ -42,11 +42,10 @@ VIDEO_DIFFUSION = config["video_diffusion"]
 FINETUNE_BLOCKS = VIDEO_DIFFUSION["finetune"]["blocks"]
 GENERATION_MODES = VIDEO_DIFFUSION["generate"]["modes"]
 EVALUATION = VIDEO_DIFFUSION["evaluate"]
-# CPUs of a training job. On one machine Snakemake lowers it to --cores, so there training
-# jobs run one at a time instead of competing for the same CPUs; on a cluster it is what each
-# job asks for (--max-threads or a profile's set-threads change it). A fixed number rather than
-# workflow.cores, which a cluster run leaves unset.
-TRAINING_THREADS = 8
+# CPUs of a job that trains, embeds or generates with a network (config key training_threads).
+# On one machine Snakemake lowers it to --cores; on a cluster it is what each job asks for.
+# A config value rather than workflow.cores, which a cluster run leaves unset.
+TRAINING_THREADS = config["training_threads"]
 
 # sEEG → audio (rules/audio.smk)
 AUDIO = config["audio"]

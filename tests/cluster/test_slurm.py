@@ -45,6 +45,8 @@ def run_workflow(python, workdir, *args):
             SMALL,
             "--cores",
             CORES,
+            "--config",
+            f"training_threads={CORES}",
             *args,
             *TARGETS,
         ],
