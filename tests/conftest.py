@@ -1,9 +1,19 @@
-"""Shared fixtures: small SEED-DV-shaped protocols and data."""
+"""Shared fixtures: small SEED-DV-shaped protocols and data; how the tests share two CPUs."""
+
+import os
 
 import numpy as np
 import pytest
 
 from eegdecode.datasets import Protocol
+from eegdecode.devices import limit_threads
+
+# The suite runs in one pytest-xdist worker per CPU (addopts in pyproject.toml). Each worker and
+# the processes it starts use one thread: two workers of two threads each would oversubscribe
+# two CPUs, and torch's spinning threads then lose more than the second worker gains.
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ["OMP_NUM_THREADS"] = "1"
+    limit_threads(1)
 
 
 @pytest.fixture

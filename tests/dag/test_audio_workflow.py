@@ -11,7 +11,9 @@ from eegdecode.artifacts import read_array, read_attrs
 
 from .conftest import SMALL, make_workdir, output_mtimes, snakemake
 
-pytestmark = pytest.mark.slow
+# In one xdist worker with every test of the shared demo run (tests/dag/conftest.py), so
+# that the run is built once.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("workflow")]
 
 AUDIO = "results/speech-demo"
 

@@ -10,7 +10,9 @@ import pytest
 
 from .conftest import REPO, SLURM_PROFILE, make_workdir, snakemake
 
-pytestmark = pytest.mark.slow
+# In one xdist worker with every test of the shared demo run (tests/dag/conftest.py), so
+# that the run is built once.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("workflow")]
 
 # The stages config/seed-dv.yaml puts on a GPU.
 SEED_DV_GPU_RULES = {

@@ -13,7 +13,9 @@ import pytest
 
 from .conftest import REPO, SMALL, SNAKEMAKE
 
-pytestmark = pytest.mark.slow
+# In one xdist worker with every test of the shared demo run (tests/dag/conftest.py), so
+# that the run is built once.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("workflow")]
 
 REPO_PARTS = ("Snakefile", "rules", "workflow", "config", "envs", "src")
 JOB = re.compile(r"^\s*(?:local)?rule (\w+):$")

@@ -31,7 +31,8 @@ from eegdecode.training import TrainConfig
 from eegdecode.training.eeg2video import caption_targets
 from eegdecode.training.predictors import train_predictor
 
-pytestmark = pytest.mark.slow
+# In one xdist worker: both runs share the module's fine-tuned video model.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("honesty")]
 
 PROTOCOL = Protocol(
     sfreq=200.0, n_blocks=4, n_concepts=8, clips_per_concept=5, hint_s=3.0, clip_s=2.0

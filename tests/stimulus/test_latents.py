@@ -29,9 +29,12 @@ def test_reloaded_model_gives_identical_latents(tiny_sd, frames, tmp_path):
 
 def test_latents_do_not_depend_on_the_batch_size(tiny_sd, frames):
     vae = load_vae(tiny_sd)
-    np.testing.assert_array_equal(
-        encode_frames(frames, vae, batch_size=1), encode_frames(frames, vae, batch_size=4)
-    )
+    # The same noise per clip whatever the batch; the convolutions may sum in another order for
+    # another batch size (on one thread they differ by 6e-8), other noise would differ by ~0.1.
+    np.testing.assert_allclose(
+        encode_frames(frames, vae, batch_size=1), encode_frames(frames, vae, batch_size=4),
+        rtol=0, atol=1e-6,
+    )  # fmt: skip
     assert not np.array_equal(
         encode_frames(frames, vae, seed=[0, 1]), encode_frames(frames, vae, seed=[0, 2])
     )
@@ -163,7 +166,7 @@ def test_block_latents_are_written_with_how_they_were_made(tiny_sd, frames, tmp_
     latents = read_array(tmp_path / "latents.h5", "latents", axes=LATENT_AXES)
     # The block number joins the seed, so each block draws its own noise.
     np.testing.assert_array_equal(
-        latents.data, encode_frames(frames, load_vae(tiny_sd), seed=[2, 4])
+        latents.data, encode_frames(frames, load_vae(tiny_sd), seed=[2, 4], batch_size=2)
     )
     assert latents.attrs == {"scaling_factor": 0.18215, "order": "presentation"}
     attrs = read_attrs(tmp_path / "latents.h5")

@@ -41,8 +41,9 @@ def _test_accuracy(trained, windows, de, labels):
 
 @pytest.mark.slow
 def test_glmnet_learns_the_planted_concepts_and_not_noise():
+    # Measured with 8 epochs: 0.62 planted, 0.12 null (15 epochs took twice as long).
     torch.set_num_threads(2)
-    config = TrainConfig(epochs=15, batch_size=200, optimizer="adam", lr=1e-3)
+    config = TrainConfig(epochs=8, batch_size=200, optimizer="adam", lr=1e-3)
     split = BlockSplit.make(4, test_block=-1, validation=True)
     options = {
         "n_classes": 8,
