@@ -51,6 +51,10 @@ def test_the_embedded_default_and_the_presets_pass():
         ),
         ("features:\n  fft_mode: zeropad\n", r"'zeropad' is not one of \['truncate', 'full'\]"),
         (
+            "training_threads: 0\n",
+            r"0 is less than the minimum of 1(.|\n)*schema\['properties'\]\['training_threads'\]",
+        ),
+        (
             "dataset:\n  channels:\n    occipital: [O1, O9]\n",
             r"'dataset.channels.occipital' names channels \['O9'\]",
         ),

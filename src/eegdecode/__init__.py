@@ -2,6 +2,10 @@
 
 The package holds all the logic of the eegdecode Snakemake workflow; the workflow's scripts
 only read their inputs, call one public function of this package and write the outputs.
+
+Subpackages re-export their modules lazily (``lazy_loader.attach``, as MNE does): a module loads
+when one of its names is first used, so a job pays only for what it calls (segmenting EEG does
+not import torch, a summary table does not import SciPy's statistics).
 """
 
 __version__ = "0.1.0"

@@ -3,8 +3,7 @@ latents and caption embeddings."""
 
 import lazy_loader
 
-# Submodules load on first use, so that a job pays only for what it calls: segmenting
-# EEG does not import torch, plotting a table does not import scipy.stats.
+# Submodules load on first use (see eegdecode/__init__.py).
 __getattr__, __dir__, __all__ = lazy_loader.attach(
     __name__,
     submod_attrs={
