@@ -41,6 +41,10 @@ TEST_BLOCK = resolve_test_block(PROTOCOL.n_blocks, config["split"]["test_block"]
 VIDEO_DIFFUSION = config["video_diffusion"]
 FINETUNE_BLOCKS = VIDEO_DIFFUSION["finetune"]["blocks"]
 GENERATION_MODES = VIDEO_DIFFUSION["generate"]["modes"]
+# A configured negative embedding (.npy) for guidance, or none (the empty prompt's).
+NEGATIVE_EMBEDDING = [
+    path for path in [VIDEO_DIFFUSION["generate"]["negative_embedding"]] if path
+]
 EVALUATION = VIDEO_DIFFUSION["evaluate"]
 # CPUs of a job that trains, embeds or generates with a network (config key training_threads).
 # On one machine Snakemake lowers it to --cores; on a cluster it is what each job asks for.
@@ -153,6 +157,13 @@ def windows_of(stage):
 def features_of(stage):
     """A subject's DE/PSD of the window set the config gives `stage`."""
     return f"{RESULTS}/features/sub{{subject}}_{config[stage]['window']}.h5"
+
+
+def get_seq2seq_source():
+    """What Seq2Seq reads per clip (`seq2seq.source`): GLMNet's window embeddings or raw windows."""
+    if config["seq2seq"]["source"] == "glmnet_embeddings":
+        return f"{RESULTS}/embeddings/sub{{subject}}_glmnet.h5"
+    return windows_of("seq2seq")
 
 
 def get_block(wildcards):

@@ -208,7 +208,7 @@ rule train_dynamic:
 
 rule train_seq2seq:
     input:
-        windows=windows_of("seq2seq"),
+        source=get_seq2seq_source(),
         latents=get_block_latents,
     output:
         model=directory(f"{RESULTS}/models/seq2seq/sub{{subject}}"),

@@ -72,6 +72,7 @@ rule generate:
         embeddings=f"{RESULTS}/predictions/sub{{subject}}_semantic.h5",
         initial_latents=get_initial_latents,
         reference_latents=f"{RESULTS}/stimulus/latents/block{TEST_BLOCK}.h5",
+        negative_embedding=NEGATIVE_EMBEDDING,
     output:
         clips=f"{RESULTS}/generated/sub{{subject}}_{{mode}}.h5",
         files=directory(f"{RESULTS}/generated/sub{{subject}}_{{mode}}"),

@@ -79,6 +79,19 @@ def test_the_embedded_default_and_the_presets_pass():
             "seq2seq:\n  test_block: 2\n",
             r"'seq2seq.test_block' was replaced by 'split.test_block'",
         ),
+        (
+            "seq2seq:\n  source: glmnet\n",
+            r"'glmnet' is not one of \['glmnet_embeddings', 'raw_windows'\]",
+        ),
+        (
+            "video_diffusion:\n  generate: {strength: 0}\n",
+            r"0 is less than or equal to the minimum of 0",
+        ),
+        (
+            "video_diffusion:\n  generate: {negative_embedding: missing/negative.npy}\n",
+            r"'video_diffusion.generate.negative_embedding' names 'missing/negative.npy', which is "
+            r"not a file",
+        ),
         ("split:\n  test_block: 5\n", r"split.test_block=5 does not name one of the 4 blocks"),
         ("split:\n  test_block: 0\n", r"should not be valid under \{'const': 0\}"),
         (

@@ -7,6 +7,8 @@ that names the key. Being plain Python on a dict, the checks are also testable w
 starting Snakemake.
 """
 
+from pathlib import Path
+
 from .datasets import Protocol
 from .splits import resolve_test_block
 
@@ -98,6 +100,13 @@ def _check_eeg2video(config: dict) -> None:
         raise ValueError(
             f"config key 'video_diffusion.finetune.clips_per_concept' must be at most "
             f"{protocol.clips_per_concept}, the clips per concept of the protocol."
+        )
+    negative = config["video_diffusion"]["generate"]["negative_embedding"]
+    if negative is not None and not Path(negative).is_file():
+        raise ValueError(
+            f"config key 'video_diffusion.generate.negative_embedding' names {negative!r}, which "
+            f"is not a file; give an .npy embedding (EEG2Video's negative.npy) or null for the "
+            f"empty prompt's."
         )
     evaluation = config["video_diffusion"]["evaluate"]
     for role in ("video", "image"):

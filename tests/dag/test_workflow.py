@@ -94,7 +94,14 @@ def test_stimulus_outputs(demo_run):
     latents = read_array(results / "stimulus/latents/block2.h5", "latents")
     assert latents.axes == ("clip", "frame", "latent_channel", "height", "width")
     assert latents.data.shape == (20, 6, 4, 2, 4) and latents.data.dtype == np.float32
-    assert latents.attrs["scaling_factor"] == pytest.approx(0.18215)
+    # The fitted VAE's own scaling, which gives its latents of the training frames unit variance
+    # (block 2 trains it in the small demo, whose test block is 3).
+    import json
+
+    fitted = json.loads((results / "pretrained/fitted_vae/vae/config.json").read_text())
+    assert latents.attrs["scaling_factor"] == pytest.approx(fitted["scaling_factor"])
+    assert fitted["scaling_factor"] != pytest.approx(0.18215)
+    assert latents.data.std() == pytest.approx(1.0, abs=0.05)
     assert read_attrs(results / "stimulus/latents/block2.h5")["block"] == 2
     text = read_array(results / "stimulus/text_embeddings/block2.h5", "embeddings")
     assert text.axes == ("clip", "token", "feature") and text.data.shape == (20, 77, 32)
@@ -200,6 +207,30 @@ def test_generated_videos_and_their_evaluation(demo_run):
     latent_attrs = read_attrs(results / "stimulus/latents/block1.h5")
     assert latent_attrs["model"].endswith("pretrained/fitted_vae")
     assert (results / "qc/tiny_vae_fit.png").stat().st_size > 5_000
+
+
+def test_seq2seq_reads_glmnet_embeddings_or_raw_windows(demo_copy):
+    import json
+
+    model = demo_copy / RESULTS / "models/seq2seq/sub1/config.json"
+    # The design: each clip's seven GLMNet window embeddings (2 × branch_dim 16).
+    config = json.loads(model.read_text())["config"]
+    assert (config["source"], config["n_features"], config["n_windows"]) == ("embeddings", 32, 7)
+    assert config["decoding"] == "teacher_forcing"
+    before = _outputs(demo_copy)
+    latents = f"{RESULTS}/predictions/sub1_latents.h5"
+    snakemake(
+        demo_copy, latents, "--configfile", SMALL, "--config", "seq2seq={source: raw_windows}"
+    )
+    config = json.loads(model.read_text())["config"]
+    assert (config["source"], config["n_chans"], config["n_times"]) == ("raw_windows", 62, 100)
+    assert _changed(before, _outputs(demo_copy)) == sorted(
+        f"{RESULTS}/{name}" for name in ("models/seq2seq/sub1/.snakemake_timestamp",
+        "models/seq2seq/sub1/config.json", "models/seq2seq/sub1/model.safetensors",
+        "models/seq2seq/sub1/normalization.json",
+        "models/seq2seq/sub1_metrics.csv", "predictions/sub1_latents.h5",
+        "qc/sub1_seq2seq_learning.png")
+    )  # fmt: skip
 
 
 def test_second_run_does_nothing(demo_run):

@@ -269,13 +269,16 @@ def test_generation_from_predictions_writes_clips_in_class_order(tiny_sd, tmp_pa
     reference = np.zeros((5, 3, 4, 2, 4), np.float32)
     write_artifact(tmp_path / "reference.h5", {"latents": AxisArray(reference, LATENT_AXES)},
                    producer="vae_latents")  # fmt: skip
-    settings = {"steps": 2, "guidance": 2.0, "seed": 5, "batch_size": 3, "device": "cpu"}
+    settings = {"steps": 2, "guidance": 2.0, "strength": 1.0, "seed": 5, "batch_size": 3,
+                "device": "cpu"}  # fmt: skip
     paths = [tmp_path / "model", tiny_sd, tmp_path / "semantic.h5", tmp_path / "reference.h5",
              tmp_path / "clips.h5", tmp_path / "files"]  # fmt: skip
     generate_from_predictions(*paths, mode="full", settings=settings, frames_per_s=3,
                               initial_latents=tmp_path / "initial.h5")  # fmt: skip
     frames = read_array(tmp_path / "clips.h5", "frames", axes=GENERATED_AXES)
-    options = {key: settings[key] for key in ("steps", "guidance", "seed", "batch_size")}
+    options = {
+        key: settings[key] for key in ("steps", "guidance", "strength", "seed", "batch_size")
+    }
     expected = generate_clips(unet, load_vae(tiny_sd), load_scheduler(tiny_sd),
                               embeddings.reshape(4, 77, 32), negative.numpy(),
                               initial_latents=initial.reshape(4, 3, 4, 2, 4), **options)  # fmt: skip
@@ -293,3 +296,69 @@ def test_generation_from_predictions_writes_clips_in_class_order(tiny_sd, tmp_pa
     with pytest.raises(ValueError, match=r"initial\.h5 has latents for \(1, 2\) \(class, rep\)"):
         generate_from_predictions(*paths, mode="full", settings=settings, frames_per_s=3,
                                   initial_latents=tmp_path / "initial.h5")  # fmt: skip
+    # A negative embedding file (EEG2Video's negative.npy) replaces the saved one.
+    official = rng.standard_normal((1, 77, 32)).astype(np.float16)
+    np.save(tmp_path / "negative.npy", official)
+    generate_from_predictions(*paths, mode="no_seq2seq", settings=settings, frames_per_s=3,
+                              negative_embedding=tmp_path / "negative.npy")  # fmt: skip
+    expected = generate_clips(unet, load_vae(tiny_sd), load_scheduler(tiny_sd),
+                              embeddings.reshape(4, 77, 32), official.astype(np.float32),
+                              latent_shape=(3, 4, 2, 4), **options)  # fmt: skip
+    np.testing.assert_array_equal(
+        read_array(tmp_path / "clips.h5", "frames").data,
+        expected.reshape(2, 2, *expected.shape[1:]),
+    )
+
+
+def test_a_negative_embedding_file_replaces_the_saved_one(tiny_sd, tmp_path):
+    """EEG2Video's negative.npy (float16, (1, 77, 768)) in the tiny model's width."""
+    from eegdecode.diffusion.generate import read_negative_embedding
+
+    saved = torch.zeros(1, 77, 32)
+    official = np.random.default_rng(0).standard_normal((1, 77, 32)).astype(np.float16)
+    np.save(tmp_path / "negative.npy", official)
+    np.save(tmp_path / "tokens_only.npy", official[0])
+    for name in ("negative.npy", "tokens_only.npy"):
+        negative = read_negative_embedding(tmp_path / name, like=saved)
+        assert negative.dtype == torch.float32
+        np.testing.assert_array_equal(negative.numpy(), official.astype(np.float32))
+    np.save(tmp_path / "wide.npy", np.zeros((1, 77, 768), np.float16))
+    with pytest.raises(ValueError, match=r"wide\.npy' has shape \(1, 77, 768\).*\(1, 77, 32\)"):
+        read_negative_embedding(tmp_path / "wide.npy", like=saved)
+    np.save(tmp_path / "pickled.npy", np.array([{"negative": official}], dtype=object))
+    with pytest.raises(ValueError, match=r"pickled\.npy' holds Python objects"):
+        read_negative_embedding(tmp_path / "pickled.npy", like=saved)
+    nan = official.astype(np.float32)
+    nan[0, 3, 1] = np.nan
+    np.save(tmp_path / "nan.npy", nan)
+    with pytest.raises(ValueError, match="NaN"):
+        read_negative_embedding(tmp_path / "nan.npy", like=saved)
+
+
+def test_strength_below_one_denoises_the_initial_latents_instead_of_replacing_them(tiny_sd):
+    from eegdecode.stimulus import decode_latents
+
+    torch.manual_seed(0)
+    unet, vae = VideoUNet.from_stable_diffusion(tiny_sd).eval(), load_vae(tiny_sd)
+    rng = np.random.default_rng(1)
+    embeddings = rng.standard_normal((2, 77, 32)).astype(np.float32)
+    initial = 2 * rng.standard_normal((2, 3, 4, 2, 4)).astype(np.float32)
+    shown = decode_latents(initial, vae, batch_size=2).astype(float)
+    distance = {}
+    for strength in (1.0, 0.5, 0.1):
+        clips = generate_clips(unet, vae, load_scheduler(tiny_sd), embeddings,
+                               np.zeros((1, 77, 32), np.float32), initial_latents=initial,
+                               steps=10, guidance=1.0, strength=strength)  # fmt: skip
+        distance[strength] = np.abs(clips - shown).mean()
+    # The fewer steps run, the closer the clips stay to what the initial latents decode to.
+    assert distance[0.1] < distance[0.5] < distance[1.0]
+    with pytest.raises(ValueError, match=r"strength must lie in \(0, 1\]"):
+        generate_clips(
+            unet,
+            vae,
+            load_scheduler(tiny_sd),
+            embeddings,
+            np.zeros((1, 77, 32), np.float32),
+            initial_latents=initial,
+            strength=0,
+        )

@@ -107,20 +107,46 @@ def test_seq2seq_shapes_and_eegnet_embedding():
     from eegdecode.models import Seq2Seq, Seq2SeqConfig
 
     config = Seq2SeqConfig(
-        n_chans=62, n_times=100, n_windows=7, n_frames=6, latent_size=20, d_model=32, feedforward=64
-    )
+        n_windows=7, n_frames=6, latent_size=20, source="raw_windows", n_chans=62, n_times=100,
+        d_model=32, feedforward=64,
+    )  # fmt: skip
     model = Seq2Seq(config).eval()
     # EEGNet: 16 maps × (100 // 4 // 8 = 3) steps = 48 values per window (spec §4.4)
     assert model.embedding.projection.in_features == 48
     assert model(torch.randn(2, 7, 62, 100)).shape == (2, 6, 20)
     with pytest.raises(ValueError, match="n_times=20 is too short for the EEGNet embedding"):
-        Seq2SeqConfig(n_chans=62, n_times=20, n_windows=7, n_frames=6, latent_size=20)
+        Seq2SeqConfig(
+            n_windows=7, n_frames=6, latent_size=20, source="raw_windows", n_chans=62, n_times=20
+        )
+
+
+def test_seq2seq_reads_glmnet_embeddings_through_a_linear_projection():
+    from eegdecode.models import Seq2Seq, Seq2SeqConfig
+
+    torch.manual_seed(0)
+    model = Seq2Seq(
+        Seq2SeqConfig(n_windows=7, n_frames=6, latent_size=20, n_features=512, d_model=32,
+                      feedforward=64)
+    ).eval()  # fmt: skip
+    assert isinstance(model.embedding, torch.nn.Linear)
+    assert model.embedding.in_features == 512
+    embeddings = torch.randn(2, 7, 512)
+    assert model(embeddings).shape == (2, 6, 20)
+    # The tokens the encoder reads are the projected embeddings, window by window.
+    seen = []
+    model.transformer.encoder.register_forward_pre_hook(lambda module, args: seen.append(args[0]))
+    model(embeddings)
+    expected = embeddings @ model.embedding.weight.T + model.embedding.bias + model.positions[:7]
+    torch.testing.assert_close(seen[0], expected)
+    with pytest.raises(ValueError, match="n_features >= 1"):
+        Seq2SeqConfig(n_windows=7, n_frames=6, latent_size=20)
 
 
 def test_seq2seq_official_token_offset_predicts_frame_zero_from_the_bias():
     from eegdecode.models import Seq2Seq, Seq2SeqConfig
 
     options = {
+        "source": "raw_windows",
         "n_chans": 8,
         "n_times": 64,
         "n_windows": 3,
@@ -128,6 +154,7 @@ def test_seq2seq_official_token_offset_predicts_frame_zero_from_the_bias():
         "latent_size": 5,
         "d_model": 16,
         "feedforward": 32,
+        "decoding": "autoregressive",
     }
     official = Seq2Seq(Seq2SeqConfig(**options, official_token_offset=True)).eval()
     frames = official(torch.randn(3, 3, 8, 64))
@@ -142,6 +169,7 @@ def test_seq2seq_round_trip(tmp_path):
 
     model = Seq2Seq(
         Seq2SeqConfig(
+            source="raw_windows",
             n_chans=8,
             n_times=64,
             n_windows=3,
@@ -179,8 +207,8 @@ def _teacher_forced_seq2seq():
 
     torch.manual_seed(0)
     config = Seq2SeqConfig(
-        n_chans=8, n_times=64, n_windows=3, n_frames=4, latent_size=5, d_model=16,
-        feedforward=32, decoding="teacher_forcing",
+        source="raw_windows", n_chans=8, n_times=64, n_windows=3, n_frames=4, latent_size=5,
+        d_model=16, feedforward=32, decoding="teacher_forcing",
     )  # fmt: skip
     return Seq2Seq(config).eval()
 
@@ -211,8 +239,8 @@ def test_seq2seq_official_offset_needs_autoregressive_decoding():
 
     with pytest.raises(ValueError, match="cannot be combined with decoding='teacher_forcing'"):
         Seq2SeqConfig(
-            n_chans=8, n_times=64, n_windows=3, n_frames=4, latent_size=5,
-            decoding="teacher_forcing", official_token_offset=True,
+            n_windows=3, n_frames=4, latent_size=5, n_features=8, decoding="teacher_forcing",
+            official_token_offset=True,
         )  # fmt: skip
     with pytest.raises(ValueError, match="decoding"):
-        Seq2SeqConfig(n_chans=8, n_times=64, n_windows=3, n_frames=4, latent_size=5, decoding="x")
+        Seq2SeqConfig(n_windows=3, n_frames=4, latent_size=5, n_features=8, decoding="x")

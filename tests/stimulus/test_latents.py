@@ -99,6 +99,12 @@ def test_fitted_vae_reconstructs_what_the_random_one_cannot(tiny_sd, tmp_path):
     losses = fit_vae(vae, train, steps=150, batch_size=16, lr=3e-3, seed=0)
     assert losses.shape == (150,) and losses[-10:].mean() < 0.5 * losses[:10].mean()
     assert reconstruction_error(vae) < 0.6 * before
+    # The scaling that gives the fitted VAE's latents unit variance, as 0.18215 does SD's.
+    from eegdecode.stimulus.latents import unit_variance_scaling
+
+    clips = train.reshape(16, 4, *train.shape[1:])
+    vae.register_to_config(scaling_factor=unit_variance_scaling(vae, clips, seed=0))
+    assert encode_frames(clips, vae, seed=0).std() == pytest.approx(1.0, rel=1e-4)
     # Written as the vae/ part of a Stable Diffusion folder, read back by the same loader.
     reloaded = load_vae(save_vae(vae, tmp_path / "fitted"))
     for (name, a), b in zip(vae.state_dict().items(), reloaded.state_dict().values(),

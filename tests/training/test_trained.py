@@ -61,9 +61,9 @@ NETWORKS = {
         [("inputs", (8, 100), False)], None, BLOCKS,
     ),
     "Seq2Seq": (
-        lambda: Seq2Seq(Seq2SeqConfig(n_chans=4, n_times=32, n_windows=3, n_frames=2, latent_size=6,
+        lambda: Seq2Seq(Seq2SeqConfig(n_windows=3, n_frames=2, latent_size=6, n_features=10,
                               d_model=16, n_heads=2, encoder_layers=1, decoder_layers=1, feedforward=16)),
-        [("inputs", (3, 4, 32), False)], (2, 6), BLOCKS,
+        [("inputs", (3, 10), False)], (2, 6), BLOCKS,
     ),
     "AudioSeq2Seq": (lambda: AudioSeq2Seq(AUDIO), [("envelope", (6, 300), True)], None, CHRONOLOGICAL),
     "FrameClassifier": (

@@ -5,7 +5,7 @@ from eegdecode.devices import limit_threads
 from eegdecode.diffusion import generate_from_predictions
 
 with log_to_file(snakemake.log[0]):
-    initial = snakemake.input.initial_latents
+    initial, negative = snakemake.input.initial_latents, snakemake.input.negative_embedding
     limit_threads(snakemake.threads)
     generate_from_predictions(
         snakemake.input.model,
@@ -18,4 +18,5 @@ with log_to_file(snakemake.log[0]):
         settings=snakemake.params.generate,
         frames_per_s=snakemake.params.frames_per_s,
         initial_latents=initial[0] if initial else None,
+        negative_embedding=negative[0] if negative else None,
     )

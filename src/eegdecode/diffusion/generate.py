@@ -45,6 +45,7 @@ def generate_clips(
     latent_shape: tuple[int, int, int, int] | None = None,
     steps: int = 100,
     guidance: float = 12.5,
+    strength: float = 1.0,
     seed: int = 114514,
     batch_size: int = 4,
 ) -> np.ndarray:
@@ -70,6 +71,12 @@ def generate_clips(
         Sampler steps (100 in EEG2Video).
     guidance : float
         Classifier-free guidance scale (12.5); 1 turns guidance off.
+    strength : float
+        Share of the sampler's steps that run, the last ones. 1 (EEG2Video) runs them all and
+        takes the initial latents as the sampler's x_T. Below 1, the initial latents are a
+        starting point to denoise from, as in image-to-image sampling (SDEdit): they are noised
+        to the timestep the sampler starts at (``scheduler.add_noise``) and the steps before it
+        are skipped. Without initial latents every step runs.
     seed : int
         Seeds the starting noise when there are no initial latents, and stochastic samplers.
     batch_size : int
@@ -86,8 +93,11 @@ def generate_clips(
             f"The negative embedding {negative_embedding.shape} does not match the conditioning "
             f"{embeddings.shape} in tokens and features."
         )
+    if not 0 < strength <= 1:
+        raise ValueError(f"strength must lie in (0, 1], got {strength!r}.")
     generator = torch.Generator().manual_seed(seed)
     if initial_latents is None:
+        strength = 1.0
         if latent_shape is None:
             raise ValueError("Give initial_latents or the latent_shape of Gaussian noise.")
         initial = torch.randn((n_clips, *latent_shape), generator=generator)
@@ -110,13 +120,24 @@ def generate_clips(
         sampler.set_timesteps(steps, device=device)
         # (batch, frame, channel, h, w) → the UNet's (batch, channel, frame, h, w)
         latents = initial[start : start + batch_size].transpose(1, 2).to(device, dtype)
-        latents = latents * sampler.init_noise_sigma
+        timesteps = sampler.timesteps
+        if strength < 1:
+            # As diffusers' image-to-image pipelines: skip the first steps (of the scheduler's
+            # order each), noise the latents to the first remaining timestep.
+            skipped = (steps - max(round(steps * strength), 1)) * sampler.order
+            timesteps = timesteps[skipped:]
+            if hasattr(sampler, "set_begin_index"):
+                sampler.set_begin_index(skipped)
+            noise = torch.randn(latents.shape, generator=generator).to(device, dtype)
+            latents = sampler.add_noise(latents, noise, timesteps[:1])
+        else:
+            latents = latents * sampler.init_noise_sigma
         condition = torch.as_tensor(
             np.asarray(embeddings[start : start + batch_size]), dtype=dtype, device=device
         )
         if guidance != 1:
             condition = torch.cat([negative.expand_as(condition), condition])
-        for timestep in sampler.timesteps:
+        for timestep in timesteps:
             model_input = torch.cat([latents] * 2) if guidance != 1 else latents
             model_input = sampler.scale_model_input(model_input, timestep)
             noise = unet(model_input, timestep, condition)
@@ -128,6 +149,41 @@ def generate_clips(
         clips.append(decode_latents(final, vae, batch_size=len(final)))
         logger.info("generated clips %d–%d of %d", start + 1, start + len(latents), n_clips)
     return np.concatenate(clips)
+
+
+def read_negative_embedding(path: str | Path, *, like: torch.Tensor) -> torch.Tensor:
+    """Read a negative embedding ``.npy`` (EEG2Video's ``negative.npy``) without unpickling.
+
+    Parameters
+    ----------
+    path : str | Path
+        An array of shape (1, n_tokens, features) or (n_tokens, features), any float dtype
+        (the official file is float16).
+    like : torch.Tensor, shape (1, n_tokens, features)
+        The model's own negative embedding, whose shape the file must have.
+
+    Returns
+    -------
+    negative : torch.Tensor of float32, shape (1, n_tokens, features)
+    """
+    try:
+        values = np.load(path, allow_pickle=False)
+    except ValueError as error:
+        raise ValueError(
+            f"{str(path)!r} holds Python objects, which are not read (no unpickling); save "
+            f"the embedding as a plain float array with np.save."
+        ) from error
+    if values.ndim == 2:
+        values = values[None]
+    if values.shape != tuple(like.shape) or not np.issubdtype(values.dtype, np.floating):
+        raise ValueError(
+            f"The negative embedding {str(path)!r} has shape {values.shape} and dtype "
+            f"{values.dtype}; expected floats of shape {tuple(like.shape)} or "
+            f"{tuple(like.shape[1:])}, the conditioning of the fine-tuned UNet."
+        )
+    if not np.isfinite(values).all():
+        raise ValueError(f"The negative embedding {str(path)!r} holds NaN or infinite values.")
+    return torch.from_numpy(values.astype(np.float32))
 
 
 #: The axes of generated clips as stored: class order, then the repetitions of each class.
@@ -146,6 +202,7 @@ def generate_from_predictions(
     settings: Mapping,
     frames_per_s: float,
     initial_latents: str | Path | None = None,
+    negative_embedding: str | Path | None = None,
 ) -> Path:
     """Generate one subject's test-block clips from its EEG predictions, in one mode.
 
@@ -169,13 +226,18 @@ def generate_from_predictions(
     mode : str
         A key of :data:`MODES`, recorded in the output.
     settings : dict
-        ``steps``, ``guidance``, ``seed``, ``batch_size`` (see :func:`generate_clips`) and
-        ``device`` (``video_diffusion.generate``); stored as the output's parameters.
+        ``steps``, ``guidance``, ``strength``, ``seed``, ``batch_size`` (see
+        :func:`generate_clips`) and ``device`` (``video_diffusion.generate``); stored as the
+        output's parameters.
     frames_per_s : float
         Frame rate of the GIFs and MP4s.
     initial_latents : str | Path | None
         The predicted (class, rep, frame, …) latents the sampler starts from (mode ``full``:
         DANA's, ``no_dana``: Seq2Seq's); None starts from Gaussian noise.
+    negative_embedding : str | Path | None
+        An ``.npy`` embedding for the unconditional branch of guidance, such as EEG2Video's
+        ``negative.npy``: (1, n_tokens, features) or (n_tokens, features). None uses the one
+        saved with the fine-tuned model (the empty prompt's).
 
     Returns
     -------
@@ -185,6 +247,8 @@ def generate_from_predictions(
     device = resolve_device(settings["device"])
     dtype = inference_dtype(device)
     unet, negative, scheduler = load_video_diffusion(model)
+    if negative_embedding is not None:
+        negative = read_negative_embedding(negative_embedding, like=negative)
     unet = unet.to(device, dtype).eval()
     vae = load_vae(vae, device=device, dtype=dtype)
     predicted = read_array(embeddings, "embeddings", axes=("class", "rep", "token", "feature")).data
@@ -204,7 +268,8 @@ def generate_from_predictions(
     clips = generate_clips(
         unet, vae, scheduler, predicted.reshape(-1, *predicted.shape[2:]), negative.numpy(),
         initial_latents=initial, latent_shape=latent_shape, steps=settings["steps"],
-        guidance=settings["guidance"], seed=settings["seed"], batch_size=settings["batch_size"],
+        guidance=settings["guidance"], strength=settings["strength"], seed=settings["seed"],
+        batch_size=settings["batch_size"],
     )  # fmt: skip
     write_gifs(clips, files, frames_per_s=frames_per_s, mp4=True)
     attrs = read_attrs(embeddings)

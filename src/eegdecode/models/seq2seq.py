@@ -1,4 +1,9 @@
-"""EEG2Video's Seq2Seq: EEGNet window embeddings → a transformer → the clip's video latents."""
+"""EEG2Video's Seq2Seq: a clip's window tokens → a transformer → the clip's video latents.
+
+The tokens are either GLMNet's embeddings of the clip's windows, projected linearly (the
+pipeline description's design, the fork's ``train_seq2seq_v2.py``), or the raw windows through
+an EEGNet embedding (the official ``my_autoregressive_transformer.py``).
+"""
 
 from dataclasses import dataclass
 
@@ -9,6 +14,8 @@ from .._validation import check_option
 from .base import ModelConfig, PretrainedModel, sinusoidal_encoding
 
 DECODINGS = ("autoregressive", "teacher_forcing")
+#: What the encoder reads per window: a feature vector, or a (channel, time) window.
+SOURCES = ("embeddings", "raw_windows")
 
 
 @dataclass(frozen=True)
@@ -17,51 +24,65 @@ class Seq2SeqConfig(ModelConfig):
 
     Parameters
     ----------
-    n_chans : int
-        EEG channels (62).
-    n_times : int
-        Samples per window (100: 0.5 s at 200 Hz).
     n_windows : int
         Windows per clip, the encoder's tokens (7).
     n_frames : int
         Latent frames per clip, decoded one after another (6).
     latent_size : int
         Values per latent frame (4 × 36 × 64 = 9216 for SEED-DV).
+    source : 'embeddings' | 'raw_windows'
+        ``embeddings``: each window is a vector of ``n_features`` values (GLMNet's 512), mapped to
+        ``d_model`` by a linear projection, as the fork. ``raw_windows``: each window is
+        ``(n_chans, n_times)`` raw EEG through the official EEGNet embedding.
+    n_features : int
+        Values per window token (``source='embeddings'`` only).
+    n_chans, n_times : int
+        EEG channels (62) and samples per window (100: 0.5 s at 200 Hz); ``source='raw_windows'``
+        only.
     d_model, n_heads, encoder_layers, decoder_layers, feedforward, dropout
-        Transformer sizes (512, 4, 2, 4, 2048, 0.1 in the original).
+        Transformer sizes (512, 4, 2, 4, 2048, 0.1 in the original; 8 heads and feed-forward
+        1024 in the fork).
+    decoding : 'teacher_forcing' | 'autoregressive'
+        ``teacher_forcing`` (the design, the fork): a linear projection embeds latent frames as
+        decoder tokens; training feeds the true frames shifted right by one step behind a zero
+        frame, prediction feeds back the predicted frames. ``autoregressive`` (official): the
+        decoder's own output tokens are fed back, in training too.
     official_token_offset : bool
         Read frames from decoder tokens 0..n−1, as released, so frame 0 comes from the zero
         start token (the head's bias alone); the default reads tokens 1..n (spec D5). Only with
         ``decoding='autoregressive'``.
-    decoding : 'autoregressive' | 'teacher_forcing'
-        ``autoregressive`` (official): the decoder's own output tokens are fed back, in training
-        too. ``teacher_forcing`` (the fork): a linear projection embeds latent frames as decoder
-        tokens; training feeds the true frames shifted right by one, prediction feeds back the
-        predicted frames.
     """
 
-    n_chans: int
-    n_times: int
     n_windows: int
     n_frames: int
     latent_size: int
+    source: str = "embeddings"
+    n_features: int = 0
+    n_chans: int = 0
+    n_times: int = 0
     d_model: int = 512
     n_heads: int = 4
     encoder_layers: int = 2
     decoder_layers: int = 4
     feedforward: int = 2048
     dropout: float = 0.1
+    decoding: str = "teacher_forcing"
     official_token_offset: bool = False
-    decoding: str = "autoregressive"
 
     def __post_init__(self):
         check_option("decoding", self.decoding, DECODINGS)
+        check_option("source", self.source, SOURCES)
+        if self.source == "embeddings" and self.n_features < 1:
+            raise ValueError(
+                f"source='embeddings' needs the width of a window's embedding, n_features >= 1; "
+                f"got {self.n_features}."
+            )
         if self.official_token_offset and self.decoding != "autoregressive":
             raise ValueError(
                 "official_token_offset=True reproduces the released autoregressive decoder; it "
                 f"cannot be combined with decoding={self.decoding!r}."
             )
-        if self.n_times < 32:
+        if self.source == "raw_windows" and self.n_times < 32:
             raise ValueError(
                 f"n_times={self.n_times} is too short for the EEGNet embedding, which needs at "
                 f"least 32 samples."
@@ -105,7 +126,10 @@ class EEGNetEmbedding(nn.Module):
 
 
 class Seq2Seq(PretrainedModel):
-    """Encode a clip's EEG windows, then decode its latent frames one after another.
+    """Encode a clip's window tokens, then decode its latent frames one after another.
+
+    The encoder reads one token per window: a linear projection of its embedding
+    (``source='embeddings'``) or its EEGNet embedding (``source='raw_windows'``).
 
     With ``decoding='autoregressive'`` the decoder starts from one zero token; each step runs it
     with a causal mask and appends its last output token, as the released official model does.
@@ -127,7 +151,10 @@ class Seq2Seq(PretrainedModel):
 
     def __init__(self, config: Seq2SeqConfig):
         super().__init__(config)
-        self.embedding = EEGNetEmbedding(config.n_chans, config.n_times, config.d_model)
+        if config.source == "embeddings":
+            self.embedding = nn.Linear(config.n_features, config.d_model)
+        else:
+            self.embedding = EEGNetEmbedding(config.n_chans, config.n_times, config.d_model)
         self.transformer = nn.Transformer(
             d_model=config.d_model,
             nhead=config.n_heads,
@@ -151,7 +178,8 @@ class Seq2Seq(PretrainedModel):
         return self.config.decoding == "teacher_forcing"
 
     def forward(self, windows: torch.Tensor, targets: torch.Tensor | None = None) -> torch.Tensor:
-        """(batch, n_windows, n_chans, n_times) → (batch, n_frames, latent_size).
+        """(batch, n_windows, n_features) or (batch, n_windows, n_chans, n_times) → (batch,
+        n_frames, latent_size).
 
         ``targets`` (batch, n_frames, latent_size), given while training with teacher forcing,
         stand in for the fed-back predictions.

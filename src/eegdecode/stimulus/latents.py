@@ -229,6 +229,29 @@ def fit_vae(
     return losses
 
 
+def unit_variance_scaling(vae, frames: np.ndarray, *, seed: int = 0) -> float:
+    """The ``scaling_factor`` that gives a VAE's latents of ``frames`` unit variance.
+
+    Stable Diffusion's 0.18215 is this number for its VAE on its training images (Rombach et
+    al. 2022, section 4.3.2): the diffusion model's noise schedule assumes unit-variance
+    latents, and latents with a smaller spread are drowned by its noise in fewer steps.
+
+    Parameters
+    ----------
+    vae : diffusers.AutoencoderKL
+    frames : ndarray of uint8, shape (n_clips, n_frames, height, width, 3)
+    seed : int
+        Seeds the latent samples.
+
+    Returns
+    -------
+    scaling_factor : float
+        1 / the standard deviation of the unscaled latent samples.
+    """
+    unscaled = encode_frames(frames, vae, seed=seed, batch_size=8) / vae.config.scaling_factor
+    return float(1.0 / unscaled.std())
+
+
 def write_block_latents(
     frames: str | Path,
     model: str | Path,
@@ -329,5 +352,8 @@ def fit_vae_to_blocks(
         batch_size=settings["batch_size"], lr=settings["lr"], kl_weight=settings["kl_weight"],
         seed=settings["seed"], workdir=workdir,
     )  # fmt: skip
+    scaling = unit_variance_scaling(vae, images, seed=settings["seed"])
+    logger.info("fitted VAE: scaling_factor %.5f gives its latents unit variance", scaling)
+    vae.register_to_config(scaling_factor=scaling)
     save_vae(vae, output)
     return [{"step": step + 1, "loss": loss} for step, loss in enumerate(losses)]

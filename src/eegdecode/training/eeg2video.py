@@ -18,7 +18,7 @@ import torch
 
 from .._logging import logger
 from .._validation import check_option
-from ..artifacts import LATENT_AXES
+from ..artifacts import LATENT_AXES, WINDOW_AXES
 from ..datasets.tasks import eegvp_labels
 from ..models import (
     FrameClassifier,
@@ -38,6 +38,12 @@ from .predictors import stage_train_config, train_predictor
 from .presentation import check_block_files, window_labels, write_test_predictions
 from .trained import TrainedModel
 
+# What train_seq2seq reads per clip (config key seq2seq.source): the artifact's dataset, its
+# axes, and what the model's encoder then reads (Seq2SeqConfig.source).
+SEQ2SEQ_SOURCES = {
+    "glmnet_embeddings": ("embeddings", (*WINDOW_AXES[:4], "feature"), "embeddings"),
+    "raw_windows": ("eeg", WINDOW_AXES, "raw_windows"),
+}
 # The Seq2Seq config keys that come from the stage's config block as they are.
 SEQ2SEQ_ARCHITECTURE = (
     "d_model",
@@ -425,7 +431,7 @@ def train_dynamic(
 
 
 def train_seq2seq(
-    windows: np.ndarray,
+    source: np.ndarray,
     concept_labels: np.ndarray,
     latents: Sequence[np.ndarray],
     latent_labels: Sequence[np.ndarray] | None = None,
@@ -435,11 +441,14 @@ def train_seq2seq(
     workdir: str | Path | None = None,
     paths: tuple | None = None,
 ) -> StageResult:
-    """The ``train_seq2seq`` stage: raw windows → VAE latents; predicts the test block.
+    """The ``train_seq2seq`` stage: window tokens → VAE latents; predicts the test block.
 
     Parameters
     ----------
-    windows : ndarray, shape (n_blocks, n_concepts, n_reps, n_windows, n_channels, n_times)
+    source : ndarray, shape (n_blocks, n_concepts, n_reps, n_windows, ...)
+        Per window, GLMNet's embedding (``settings['source'] = 'glmnet_embeddings'``, the
+        design: ``(..., n_features)``) or the raw EEG (``'raw_windows'``, the official model:
+        ``(..., n_channels, n_times)``). Standardised per value with training statistics.
     concept_labels : ndarray of int, shape (n_blocks, n_concepts)
     latents : sequence of ndarray, shape (n_clips, n_frames, latent_channel, height, width)
         One block's VAE latents each, in presentation order.
@@ -447,43 +456,54 @@ def train_seq2seq(
         The presentation order stored with each block's latents; must match
         ``concept_labels``.
     settings : dict
-        The ``seq2seq`` config block: the architecture (``SEQ2SEQ_ARCHITECTURE``), ``seed``,
-        ``training``.
+        The ``seq2seq`` config block: ``source``, ``standardize_targets`` (the latents are
+        standardised per value with training statistics, saved with the model and undone for
+        the predictions: the design's ``mean_z``/``std_z``), the architecture
+        (``SEQ2SEQ_ARCHITECTURE``), ``seed``, ``training``.
     test_block : int
         1-based; no validation block.
     workdir : str | Path | None
     paths : (path, sequence of path) | None
-        The windows' file and the per-block latent files, named in pairing errors.
+        The source's file and the per-block latent files, named in pairing errors.
 
     Returns
     -------
     result : StageResult
-        Predictions ``latents`` (rep, frame, latent_channel, height, width) per slot.
+        Predictions ``latents`` (rep, frame, latent_channel, height, width) per slot, decoded
+        without the truth.
     """
-    windows_path, block_paths = _block_paths(paths, len(latents))
+    check_option("seq2seq.source", settings["source"], tuple(SEQ2SEQ_SOURCES))
+    source_path, block_paths = _block_paths(paths, len(latents))
     check_block_files(
-        windows_path, windows.shape[:3], block_paths, latents,
+        source_path, source.shape[:3], block_paths, latents,
         concept_labels=None if latent_labels is None else concept_labels,
         block_labels=latent_labels,
     )  # fmt: skip
     frame_shape = latents[0].shape[1:]  # (frame, latent_channel, height, width)
     # (block, clip, frame, ...) in presentation order → (block, slot, rep, frame, values)
-    targets = np.stack(latents).reshape(*windows.shape[:3], frame_shape[0], -1)
-    split = BlockSplit.make(windows.shape[0], test_block=test_block, validation=False)
+    targets = np.stack(latents).reshape(*source.shape[:3], frame_shape[0], -1)
+    split = BlockSplit.make(source.shape[0], test_block=test_block, validation=False)
+    model_source = SEQ2SEQ_SOURCES[settings["source"]][2]
+    shape = (
+        {"n_features": source.shape[-1]}
+        if model_source == "embeddings"
+        else {"n_chans": source.shape[-2], "n_times": source.shape[-1]}
+    )
     torch.manual_seed(settings["seed"])
     model = Seq2Seq(
         Seq2SeqConfig(
-            n_chans=windows.shape[-2], n_times=windows.shape[-1], n_windows=windows.shape[3],
-            n_frames=frame_shape[0], latent_size=targets.shape[-1],
+            n_windows=source.shape[3], n_frames=frame_shape[0], latent_size=targets.shape[-1],
+            source=model_source, **shape,
             **{key: settings[key] for key in SEQ2SEQ_ARCHITECTURE},
         )
     )  # fmt: skip
     trained = train_predictor(
-        model, windows, targets, split=split, loss="mse", scale_targets=True,
-        train_config=stage_train_config(settings), workdir=workdir,
+        model, source, targets, split=split, loss="mse",
+        scale_targets=settings["standardize_targets"], train_config=stage_train_config(settings),
+        workdir=workdir,
     )  # fmt: skip
-    predicted = trained.predict(windows[split.test].reshape(-1, *windows.shape[3:]))
-    predicted = predicted.reshape(*windows.shape[1:3], *frame_shape)
+    predicted = trained.predict(source[split.test].reshape(-1, *source.shape[3:]))
+    predicted = predicted.reshape(*source.shape[1:3], *frame_shape)
     return StageResult(
         trained,
         {"latents": (predicted, ("rep", *LATENT_AXES[1:]))},
