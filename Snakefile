@@ -32,6 +32,7 @@
 #   evaluation/sub<N>_<mode>.json    evaluate_generation  SSIM, N-way accuracy beside chance;
 #                                    frames beside the truth in qc/sub<N>_<mode>_generated.png
 #   evaluation/summary.{csv,png}     evaluation_summary   mean ± std over subjects per mode
+#   report/sub<N>_generated.html     generation_page  shown clips beside every mode's, with the metrics
 #   checkpoints/<stage>/.../<code>/  resumable training state, one folder per code version
 #   benchmarks/<rule>/               run time and memory per job
 # results/pretrained/tiny-stable-diffusion/   build_tiny_stable_diffusion (demo only)

@@ -277,6 +277,7 @@ def get_generation_targets():
             subject=SUBJECTS,
             mode=GENERATION_MODES,
         ),
+        *expand(f"{RESULTS}/report/sub{{subject}}_generated.html", subject=SUBJECTS),
     ]
 
 

@@ -157,6 +157,43 @@ rule evaluate_generation:
         "../workflow/scripts/evaluate_generation.py"
 
 
+rule generation_page:
+    input:
+        shown=f"{RESULTS}/stimulus/gifs/block{TEST_BLOCK}",
+        truth=f"{RESULTS}/stimulus/frames/block{TEST_BLOCK}.h5",
+        generated=expand(
+            f"{RESULTS}/generated/sub{{{{subject}}}}_{{mode}}", mode=GENERATION_MODES
+        ),
+        metrics=expand(
+            f"{RESULTS}/evaluation/sub{{{{subject}}}}_{{mode}}.json",
+            mode=GENERATION_MODES,
+        ),
+    output:
+        page=report(
+            f"{RESULTS}/report/sub{{subject}}_generated.html",
+            caption="../workflow/report/generation_page.rst",
+            category="Generated videos",
+            subcategory="Side by side",
+            labels={"subject": "{subject}"},
+        ),
+    log:
+        f"logs/generation_page/{NAME}/sub{{subject}}.log",
+    params:
+        modes=GENERATION_MODES,
+        clips_per_concept=DATASET["protocol"]["clips_per_concept"],
+        reps_shown=1,
+        code=code("generation_page.py"),
+    localrule: True
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    conda:
+        "../envs/generation.yaml"
+    script:
+        "../workflow/scripts/generation_page.py"
+
+
 rule evaluation_summary:
     input:
         metrics=expand(

@@ -92,6 +92,14 @@ def test_the_embedded_default_and_the_presets_pass():
             r"'video_diffusion.generate.negative_embedding' names 'missing/negative.npy', which is "
             r"not a file",
         ),
+        (
+            "stimulus:\n  frames: {frames_per_s: 5}\n",
+            r"'stimulus.frames.frames_per_s' \(5\) must divide 'dataset.protocol.video_fps' \(24\)",
+        ),
+        (
+            "dataset:\n  protocol: {video_fps: 23.976}\n",
+            r"protocol.hint_s = 3.0 s is 71.92\d* frames at 23.976 Hz",
+        ),
         ("split:\n  test_block: 5\n", r"split.test_block=5 does not name one of the 4 blocks"),
         ("split:\n  test_block: 0\n", r"should not be valid under \{'const': 0\}"),
         (

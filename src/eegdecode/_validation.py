@@ -54,14 +54,15 @@ def ensure_positive_float(value: Any, name: str) -> float:
     return float(value)
 
 
-def samples(duration_s: float, sfreq: float, name: str) -> int:
-    """Convert a duration to a whole number of samples, refusing durations that fall between."""
+def samples(duration_s: float, sfreq: float, name: str, unit: str = "samples") -> int:
+    """Convert a duration to a whole number of samples (or video frames), refusing durations
+    that fall between."""
     exact = duration_s * sfreq
     count = round(exact)
     if abs(exact - count) > 1e-6 * max(1.0, abs(exact)):
         raise ValueError(
-            f"{name} = {duration_s!r} s is {exact!r} samples at {sfreq!r} Hz; it must be a whole "
-            f"number of samples. Choose a duration that is a multiple of 1/sfreq = {1 / sfreq!r} s."
+            f"{name} = {duration_s!r} s is {exact!r} {unit} at {sfreq!r} Hz; it must be a whole "
+            f"number of {unit}. Choose a duration that is a multiple of 1/{sfreq!r} s."
         )
     return int(count)
 

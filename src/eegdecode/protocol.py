@@ -47,6 +47,10 @@ class Protocol:
         Length of the hint before each concept's clips, in seconds (3).
     clip_s : float
         Length of one clip in seconds (2).
+    video_fps : float | None
+        Frame rate of the block videos (24 for SEED-DV), in whose frames the clips are
+        numbered (see :func:`eegdecode.stimulus.clip_frame_indices`); None where no video is
+        read.
     """
 
     sfreq: float
@@ -55,6 +59,7 @@ class Protocol:
     clips_per_concept: int
     hint_s: float
     clip_s: float
+    video_fps: float | None = None
 
     def __post_init__(self):
         ensure_positive_float(self.sfreq, "protocol.sfreq")
@@ -66,6 +71,10 @@ class Protocol:
         ensure_positive_float(self.clip_s, "protocol.clip_s")
         samples(self.hint_s, self.sfreq, "protocol.hint_s")
         samples(self.clip_s, self.sfreq, "protocol.clip_s")
+        if self.video_fps is not None:
+            ensure_positive_float(self.video_fps, "protocol.video_fps")
+            samples(self.hint_s, self.video_fps, "protocol.hint_s", unit="frames")
+            samples(self.clip_s, self.video_fps, "protocol.clip_s", unit="frames")
 
     @classmethod
     def from_config(cls, values: Mapping[str, Any]) -> "Protocol":

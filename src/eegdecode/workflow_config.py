@@ -62,6 +62,14 @@ def _check_eeg2video(config: dict) -> None:
         signal_channels = config["demo"]["signal_channels"]
         _check_channels("demo.signal_channels", signal_channels, channels["names"])
 
+    frames_per_s = config["stimulus"]["frames"]["frames_per_s"]
+    stride = protocol.video_fps / frames_per_s
+    if abs(stride - round(stride)) > 1e-9 or stride < 1:
+        raise ValueError(
+            f"config key 'stimulus.frames.frames_per_s' ({frames_per_s:g}) must divide "
+            f"'dataset.protocol.video_fps' ({protocol.video_fps:g}): the kept frames are whole "
+            f"frame numbers apart."
+        )
     clip_label = duration_label(protocol.clip_s)
     window_sets = list(config["windows"])
     if clip_label in window_sets:

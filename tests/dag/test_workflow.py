@@ -207,6 +207,11 @@ def test_generated_videos_and_their_evaluation(demo_run):
     latent_attrs = read_attrs(results / "stimulus/latents/block1.h5")
     assert latent_attrs["model"].endswith("pretrained/fitted_vae")
     assert (results / "qc/tiny_vae_fit.png").stat().st_size > 5_000
+    # The page of shown and generated clips: one row per test concept, shown + three modes.
+    page = (results / "report/sub2_generated.html").read_text()
+    rows = re.findall(r"<tr><th>concept \d, clip 1</th>(.*?)</tr>", page)
+    assert len(rows) == 4
+    assert all(row.count('src="data:image/gif;base64,') == 4 for row in rows)
 
 
 def test_seq2seq_reads_glmnet_embeddings_or_raw_windows(demo_copy):
@@ -299,8 +304,9 @@ def test_seed_dv_preset_plans_every_subject(seed_dv_plan):
         "generate": 60,
         "evaluate_generation": 60,
         "evaluation_summary": 1,
+        "generation_page": 20,
         "eeg2video_all": 1,
-        "total": 432,
+        "total": 452,
     }
     assert "build_tiny_stable_diffusion" not in seed_dv_plan
     assert "sub1_session2" not in seed_dv_plan

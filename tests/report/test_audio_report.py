@@ -4,14 +4,14 @@ import re
 import numpy as np
 
 from eegdecode.fileio import save_wav
-from eegdecode.report import plot_mel_comparison, write_audio_page
+from eegdecode.report import plot_mel_comparison, write_media_page
 
 
 def test_audio_page_embeds_each_wav_and_escapes_text(tmp_path):
     tone = 0.5 * np.sin(np.arange(2205) * 0.1)
     save_wav(tmp_path / "a.wav", tone, 22050)
     save_wav(tmp_path / "b.wav", -tone, 22050)
-    page = write_audio_page(
+    page = write_media_page(
         tmp_path / "page.html", title="Participant <p1>", summary={"r": "0.5 (chance 0.1)"},
         columns=["recorded", "decoded"],
         rows=[("utterance 0", {"recorded": tmp_path / "a.wav", "decoded": tmp_path / "b.wav"}),

@@ -1,3 +1,5 @@
+import dataclasses
+
 import cv2
 import numpy as np
 import pytest
@@ -6,9 +8,13 @@ from eegdecode.datasets import Protocol
 from eegdecode.stimulus import clip_frame_indices, read_clip_frames, read_gif, write_gifs
 
 SEED_DV = Protocol(
-    sfreq=200.0, n_blocks=7, n_concepts=40, clips_per_concept=5, hint_s=3.0, clip_s=2.0
-)
-SMALL = Protocol(sfreq=200.0, n_blocks=1, n_concepts=2, clips_per_concept=5, hint_s=3.0, clip_s=2.0)
+    sfreq=200.0, n_blocks=7, n_concepts=40, clips_per_concept=5, hint_s=3.0, clip_s=2.0,
+    video_fps=24,
+)  # fmt: skip
+SMALL = Protocol(
+    sfreq=200.0, n_blocks=1, n_concepts=2, clips_per_concept=5, hint_s=3.0, clip_s=2.0,
+    video_fps=24,
+)  # fmt: skip
 BITS = 14  # 2**14 > 12480 frames
 
 
@@ -45,7 +51,7 @@ def _decode_numbers(frames):
 
 
 def test_seed_dv_frame_arithmetic():
-    indices = clip_frame_indices(SEED_DV, video_fps=24, frames_per_s=3)
+    indices = clip_frame_indices(SEED_DV, frames_per_s=3)
     assert indices.shape == (40, 5, 6)
     i, j, k = np.meshgrid(np.arange(40), np.arange(5), np.arange(6), indexing="ij")
     np.testing.assert_array_equal(indices, 72 + 312 * i + 48 * j + 8 * k)
@@ -64,7 +70,8 @@ def test_reading_a_24_fps_seed_dv_block_picks_the_specified_frames(tmp_path):
 def test_other_frame_rates_and_sizes_work(tmp_path):
     # 30 fps: concept slot i starts at 390·i; clip j at 90 + 60·j; frame k every 10 frames.
     path = _numbered_video(tmp_path / "block.mp4", 2 * 13 * 30, 30, size=(128, 64))
-    frames = read_clip_frames(path, SMALL, frames_per_s=3, width=128, height=64)
+    at_30 = dataclasses.replace(SMALL, video_fps=30)
+    frames = read_clip_frames(path, at_30, frames_per_s=3, width=128, height=64)
     assert frames.shape == (10, 6, 64, 128, 3)
     assert _decode_numbers(frames)[6].tolist() == [390 + 90 + 60 + 10 * k for k in range(6)]
 
@@ -80,7 +87,13 @@ def test_other_frame_rates_and_sizes_work(tmp_path):
         (
             2 * 13 * 24,
             20,
-            r"has 624 frames, which at its 20 fps is 31.20 s, but a block lasts 26 s \(520 frames\): its frame count disagrees",
+            r"block.mp4' runs at 20 fps, but dataset.protocol.video_fps is 24",
+        ),
+        (
+            2 * 13 * 24,
+            23.976,
+            r"block.mp4' runs at 23.976 fps, but dataset.protocol.video_fps is 24: its frames "
+            r"would be numbered at the wrong rate(.|\n)*resample_by_time: true",
         ),
         (
             2 * 13 * 24 * 2,
@@ -93,6 +106,18 @@ def test_videos_that_do_not_fit_the_protocol(tmp_path, n_frames, fps, match):
     path = _numbered_video(tmp_path / "block.mp4", n_frames, fps)
     with pytest.raises(ValueError, match=match):
         read_clip_frames(path, SMALL, frames_per_s=3, width=64, height=32)
+
+
+def test_a_video_of_another_rate_is_resampled_by_time_when_asked(tmp_path):
+    path = _numbered_video(tmp_path / "block.mp4", 2 * 13 * 24, 23.976)
+    frames = read_clip_frames(
+        path, SMALL, frames_per_s=3, width=64, height=32, resample_by_time=True
+    )
+    # Frame k of clip j of slot i is the frame nearest in time at 23.976 fps.
+    seconds = np.array([[13 * i + 3 + 2 * j + k / 3 for k in range(6)] for i in range(2)
+                        for j in range(5)])  # fmt: skip
+    np.testing.assert_array_equal(_decode_numbers(frames), np.round(seconds * 23.976))
+    assert not np.array_equal(_decode_numbers(frames), np.round(seconds * 24))
 
 
 def test_unreadable_and_missing_videos(tmp_path):
@@ -109,9 +134,13 @@ def test_frames_per_second_must_fit_the_clip():
         ValueError,
         match=r"frames_per_s = 2.25 does not give a whole number of frames per 2.0 s clip",
     ):
-        clip_frame_indices(SMALL, 24, 2.25)
+        clip_frame_indices(SMALL, 2.25)
     with pytest.raises(ValueError, match=r"frames_per_s = 30 exceeds the video's 24 fps"):
-        clip_frame_indices(SMALL, 24, 30)
+        clip_frame_indices(SMALL, 30)
+    with pytest.raises(ValueError, match=r"frames_per_s = 5 does not divide the video's 24 fps"):
+        clip_frame_indices(SMALL, 5)
+    with pytest.raises(ValueError, match=r"protocol.hint_s = 3.0 s is 71.92\d* frames"):
+        dataclasses.replace(SMALL, video_fps=23.976)
 
 
 def test_gifs_hold_exactly_the_returned_frames(tmp_path, rng):

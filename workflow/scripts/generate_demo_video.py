@@ -7,11 +7,12 @@ from eegdecode.stimulus.video import write_video
 
 with log_to_file(snakemake.log[0]):
     params = snakemake.params
-    plan = plan_demo(Protocol.from_config(params.protocol), seed=params.seed)
+    protocol = Protocol.from_config(params.protocol)
+    plan = plan_demo(protocol, seed=params.seed)
     size = {"width": params.video["width"], "height": params.video["height"]}
     write_video(
         snakemake.output.video,
-        render_demo_block(plan, params.block, fps=params.video["fps"], **size),
-        fps=params.video["fps"],
+        render_demo_block(plan, params.block, fps=protocol.video_fps, **size),
+        fps=protocol.video_fps,
         **size,
     )

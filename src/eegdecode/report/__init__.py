@@ -9,7 +9,7 @@ matplotlib.use("Agg")  # figures are files; no display on a cluster node
 __getattr__, __dir__, __all__ = lazy_loader.attach(
     __name__,
     submod_attrs={
-        "audio": ["plot_mel_comparison", "write_audio_page", "write_utterance_page"],
+        "audio": ["plot_mel_comparison", "write_utterance_page"],
         "eegvp": ["plot_eegvp"],
         "feature_qc": ["plot_feature_qc", "standard_positions"],
         "figures": ["save_figure"],
@@ -17,7 +17,9 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "plot_finetune_loss",
             "plot_generated_beside_truth",
             "plot_generation_summary",
+            "write_generation_page",
         ],
+        "pages": ["write_media_page"],
         "stimulus": ["plot_frame_strips"],
         "training": ["plot_learning_curves", "save_training_record"],
     },

@@ -4,16 +4,14 @@ Snakemake reports offer WAV files only for download; an HTML page with the audio
 data URLs plays in the report itself.
 """
 
-import base64
 import csv
-import html
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ..fileio import atomic_path
+from .pages import write_media_page
 
 
 def plot_mel_comparison(
@@ -64,62 +62,6 @@ def plot_mel_comparison(
     return figure
 
 
-def _audio_element(path: Path) -> str:
-    encoded = base64.b64encode(Path(path).read_bytes()).decode("ascii")
-    return f'<audio controls preload="none" src="data:audio/wav;base64,{encoded}"></audio>'
-
-
-def write_audio_page(
-    path: str | Path,
-    *,
-    title: str,
-    summary: Mapping[str, str],
-    columns: Sequence[str],
-    rows: Sequence[tuple[str, Mapping[str, str | Path]]],
-) -> Path:
-    """Write a self-contained HTML page of audio players, atomically.
-
-    Parameters
-    ----------
-    path : str | Path
-        The page.
-    title : str
-    summary : dict of str to str
-        Shown as a two-column table above the players (metric → value).
-    columns : sequence of str
-        The kinds of audio of every row, in order (e.g. recorded, resynthesised, decoded).
-    rows : sequence of (label, {column: WAV path})
-        One row of players per utterance; a missing column leaves its cell empty.
-    """
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        f"<title>{html.escape(title)}</title>",
-        "<style>body{font-family:sans-serif;margin:1.5em}"
-        "table{border-collapse:collapse;margin-bottom:1.5em}"
-        "td,th{border:1px solid #ccc;padding:0.3em 0.6em;text-align:left}</style>",
-        f"</head><body><h1>{html.escape(title)}</h1>",
-        "<table>",
-        *(
-            f"<tr><th>{html.escape(key)}</th><td>{html.escape(value)}</td></tr>"
-            for key, value in summary.items()
-        ),
-        "</table><table><tr><th></th>",
-        *(f"<th>{html.escape(column)}</th>" for column in columns),
-        "</tr>",
-    ]
-    for label, files in rows:
-        cells = "".join(
-            f"<td>{_audio_element(files[column]) if column in files else ''}</td>"
-            for column in columns
-        )
-        parts.append(f"<tr><th>{html.escape(label)}</th>{cells}</tr>")
-    parts.append("</table></body></html>")
-    with atomic_path(path) as temporary:
-        temporary.write_text("\n".join(parts) + "\n", encoding="utf-8")
-    return Path(path)
-
-
 def write_utterance_page(
     path: str | Path,
     audio_folder: str | Path,
@@ -135,7 +77,7 @@ def write_utterance_page(
     Parameters
     ----------
     path : str | Path
-        The page (:func:`write_audio_page`).
+        The page (:func:`~eegdecode.report.pages.write_media_page`).
     audio_folder : str | Path
         What :func:`~eegdecode.training.audio.vocode_test_set` wrote: ``utterances.csv`` and
         ``utterances/<utterance>_<version>.wav``.
@@ -156,7 +98,7 @@ def write_utterance_page(
     with open(folder / "utterances.csv", newline="") as handle:
         utterances = list(csv.DictReader(handle))
     shown = utterances[:max_utterances]
-    return write_audio_page(
+    return write_media_page(
         path,
         title=title,
         summary={

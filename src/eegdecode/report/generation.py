@@ -1,7 +1,13 @@
-"""Figures of the video diffusion stages: fine-tuning loss, generated clips, metrics."""
+"""Figures of the video diffusion stages: fine-tuning loss, generated clips, metrics; and the
+page that plays each shown clip beside what every mode generated for it."""
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
+
+from .pages import write_media_page
 
 
 def plot_finetune_loss(
@@ -70,3 +76,60 @@ def plot_generation_summary(rows: list[dict]) -> plt.Figure:
     axes.legend(title="mode", fontsize=8)
     axes.set_title("Generated clips (dashed: chance)")
     return figure
+
+
+def write_generation_page(
+    path: str | Path,
+    *,
+    shown: str | Path,
+    generated: Mapping[str, str | Path],
+    reports: Sequence[Mapping],
+    concept_labels: np.ndarray,
+    n_reps: int,
+    title: str,
+    reps_shown: int = 1,
+) -> Path:
+    """A page with, per concept of the test block, the shown clip beside every mode's clips.
+
+    Parameters
+    ----------
+    path : str | Path
+        The page (:func:`~eegdecode.report.pages.write_media_page`).
+    shown : str | Path
+        The test block's ground-truth GIFs, ``{k}.gif`` in presentation order
+        (``k = n_reps · slot + rep``).
+    generated : dict of str to path
+        Per mode, a folder of generated GIFs in class order
+        (``i = n_reps · (concept id − 1) + rep``).
+    reports : sequence of dict
+        What ``evaluate_generation`` wrote per mode (``mode``, ``metrics``): the table above.
+    concept_labels : ndarray of int, shape (n_concepts,)
+        The concept id at each slot of the test block.
+    n_reps : int
+        Clips per concept.
+    title : str
+    reps_shown : int
+        Clips shown per concept; the GIFs are embedded, so a page of SEED-DV's 200 full-size
+        clips in four versions would be too large to open.
+    """
+    metrics = list(reports[0]["metrics"])
+    summary = [["mode", *metrics]] + [
+        [report["mode"], *(f"{report['metrics'][m]['mean']:.3f}" for m in metrics)]
+        for report in reports
+    ]
+    chances = [report_metric.get("chance") for report_metric in reports[0]["metrics"].values()]
+    summary.append(["chance", *("" if c is None else f"{c:.3f}" for c in chances)])
+    slots = {int(concept): slot for slot, concept in enumerate(np.asarray(concept_labels))}
+    rows = [
+        (
+            f"concept {concept}, clip {rep + 1}",
+            {"shown": Path(shown) / f"{n_reps * slots[concept] + rep}.gif",
+             **{mode: Path(folder) / f"{n_reps * (concept - 1) + rep}.gif"
+                for mode, folder in generated.items()}},
+        )
+        for concept in sorted(slots)
+        for rep in range(min(reps_shown, n_reps))
+    ]  # fmt: skip
+    return write_media_page(
+        path, title=title, summary=summary, columns=["shown", *generated], rows=rows
+    )

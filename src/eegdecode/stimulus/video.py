@@ -1,10 +1,13 @@
 """Ground-truth frames and GIFs cut from the stimulus videos (EEG2Video's ``extract_gif.py``).
 
-Each block video shows, per concept, a hint and then the clips. The frames of clip ``j`` of
-concept slot ``i`` are taken at ``t = i·concept_s + hint_s + j·clip_s + k / frames_per_s`` for
-``k = 0 … clip_s·frames_per_s − 1``, read at frame ``round(t · fps)`` of the video's own frame
-rate. For SEED-DV (24 fps, 3 s hints, 2 s clips, 3 frames per second) that is frame
-``312·i + 72 + 48·j + 8·k``, six frames per clip (spec §3.5).
+Each block video shows, per concept, a hint and then the clips. Frames are numbered in the
+protocol's frame rate (``dataset.protocol.video_fps``), as the official code numbers them: frame
+``k = 0 … clip_s·frames_per_s − 1`` of clip ``j`` of concept slot ``i`` is frame
+``i·(hint + n_clips·clip) + hint + j·clip + k·stride``, with the hint and the clip in frames
+and ``stride = video_fps / frames_per_s``. For SEED-DV (24 fps, 3 s hints, 2 s clips, 3 frames
+per second) that is frame ``312·i + 72 + 48·j + 8·k``, six frames per clip (spec §3.5). A video
+whose container reports another frame rate is refused, or, when asked, its frames are picked by
+time (``round(t · fps)`` at the container's rate).
 """
 
 from collections.abc import Iterator, Sequence
@@ -13,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from .._logging import logger, verbose
-from .._validation import ensure_positive_float, ensure_positive_int
+from .._validation import ensure_positive_float, ensure_positive_int, samples
 from ..fileio import atomic_path
 from ..protocol import Protocol
 
@@ -22,24 +25,29 @@ from ..protocol import Protocol
 _SPARE_FRAMES_S = 1.0
 
 
-def clip_frame_indices(protocol: Protocol, video_fps: float, frames_per_s: float) -> np.ndarray:
+def clip_frame_indices(
+    protocol: Protocol, frames_per_s: float, *, video_fps: float | None = None
+) -> np.ndarray:
     """Video frame numbers of the kept frames of every clip of a block.
 
     Parameters
     ----------
     protocol : Protocol
-        The presentation timing.
-    video_fps : float
-        Frame rate of the block video.
+        The presentation timing, with ``video_fps``.
     frames_per_s : float
-        Frames kept per second of clip (3 in EEG2Video: 6 frames per 2 s clip).
+        Frames kept per second of clip (3 in EEG2Video: 6 frames per 2 s clip); must divide
+        ``protocol.video_fps``.
+    video_fps : float | None
+        None numbers frames in ``protocol.video_fps``, exactly. A rate of another video picks
+        the frame nearest in time, ``round(t · video_fps)`` (resampling by time).
 
     Returns
     -------
     indices : ndarray of int, shape (n_concepts, clips_per_concept, n_frames)
         0-based frame numbers, presentation order.
     """
-    video_fps = ensure_positive_float(video_fps, "video_fps")
+    if protocol.video_fps is None:
+        raise ValueError("The protocol has no video_fps (dataset.protocol.video_fps).")
     frames_per_s = ensure_positive_float(frames_per_s, "frames_per_s")
     n_frames = protocol.clip_s * frames_per_s
     if abs(n_frames - round(n_frames)) > 1e-9 or round(n_frames) < 1:
@@ -47,14 +55,32 @@ def clip_frame_indices(protocol: Protocol, video_fps: float, frames_per_s: float
             f"frames_per_s = {frames_per_s:g} does not give a whole number of frames per "
             f"{protocol.clip_s} s clip."
         )
-    if frames_per_s > video_fps:
-        raise ValueError(f"frames_per_s = {frames_per_s:g} exceeds the video's {video_fps:g} fps.")
+    if frames_per_s > protocol.video_fps:
+        raise ValueError(
+            f"frames_per_s = {frames_per_s:g} exceeds the video's {protocol.video_fps:g} fps."
+        )
     concept = np.arange(protocol.n_concepts)[:, None, None]
     clip = np.arange(protocol.clips_per_concept)[None, :, None]
     frame = np.arange(round(n_frames))[None, None, :]
-    concept_s = protocol.hint_s + protocol.clips_per_concept * protocol.clip_s
-    seconds = concept * concept_s + protocol.hint_s + clip * protocol.clip_s + frame / frames_per_s
-    return np.round(seconds * video_fps).astype(np.int64)
+    if video_fps is not None:
+        video_fps = ensure_positive_float(video_fps, "video_fps")
+        concept_s = protocol.hint_s + protocol.clips_per_concept * protocol.clip_s
+        seconds = (
+            concept * concept_s + protocol.hint_s + clip * protocol.clip_s + frame / frames_per_s
+        )
+        return np.round(seconds * video_fps).astype(np.int64)
+    stride = protocol.video_fps / frames_per_s
+    if abs(stride - round(stride)) > 1e-9:
+        raise ValueError(
+            f"frames_per_s = {frames_per_s:g} does not divide the video's "
+            f"{protocol.video_fps:g} fps, so its frames are not whole frame numbers apart."
+        )
+    hint = samples(protocol.hint_s, protocol.video_fps, "protocol.hint_s", unit="frames")
+    clip_frames = samples(protocol.clip_s, protocol.video_fps, "protocol.clip_s", unit="frames")
+    concept_frames = hint + protocol.clips_per_concept * clip_frames
+    return (concept * concept_frames + hint + clip * clip_frames + frame * round(stride)).astype(
+        np.int64
+    )
 
 
 def _open_video(path: Path):
@@ -79,6 +105,7 @@ def read_clip_frames(
     frames_per_s: float,
     width: int,
     height: int,
+    resample_by_time: bool = False,
     verbose=None,
 ) -> np.ndarray:
     """Decode a block video and keep the frames of every clip, resized.
@@ -88,11 +115,15 @@ def read_clip_frames(
     path : str | Path
         The block's stimulus video.
     protocol : Protocol
-        The presentation timing the video follows.
+        The presentation timing the video follows, with its ``video_fps``.
     frames_per_s : float
         Frames kept per second of clip.
     width, height : int
         Output frame size in pixels (512 × 288 in EEG2Video); bilinear resizing.
+    resample_by_time : bool
+        A video whose container reports a frame rate other than ``protocol.video_fps`` is
+        refused (its frame numbers would drift from the protocol's: at 23.976 instead of 24 fps
+        by 12 frames over a SEED-DV block). True picks its frames by time instead.
     verbose : bool | str | int | None
         Log level for this call.
 
@@ -112,6 +143,22 @@ def read_clip_frames(
         declared = int(capture.get(cv2.CAP_PROP_FRAME_COUNT))
         if not fps > 0:
             raise ValueError(f"Stimulus video {str(path)!r} does not declare a frame rate.")
+        if protocol.video_fps is None:
+            raise ValueError("The protocol has no video_fps (dataset.protocol.video_fps).")
+        if abs(fps - protocol.video_fps) > 1e-6 * protocol.video_fps:
+            if not resample_by_time:
+                raise ValueError(
+                    f"Stimulus video {str(path)!r} runs at {fps:g} fps, but "
+                    f"dataset.protocol.video_fps is {protocol.video_fps:g}: its frames would be "
+                    f"numbered at the wrong rate. Re-encode it at {protocol.video_fps:g} fps, or "
+                    f"set stimulus.frames.resample_by_time: true to pick its frames by time."
+                )
+            logger.warning(
+                "%s runs at %g fps, not the protocol's %g: picking frames by time", path, fps,
+                protocol.video_fps,
+            )  # fmt: skip
+        else:
+            fps = protocol.video_fps
         block_s = protocol.block_samples / protocol.sfreq
         expected = round(block_s * fps)
         if declared < expected:
@@ -126,7 +173,9 @@ def read_clip_frames(
                 f"{declared / fps:.2f} s, but a block lasts {block_s:g} s ({expected} frames): "
                 f"its frame count disagrees with its frame rate or with dataset.protocol."
             )
-        indices = clip_frame_indices(protocol, fps, frames_per_s)
+        indices = clip_frame_indices(
+            protocol, frames_per_s, video_fps=fps if resample_by_time else None
+        )
         wanted = {int(i): position for position, i in enumerate(indices.ravel())}
         kept = np.empty((indices.size, height, width, 3), np.uint8)
         found = 0
