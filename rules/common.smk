@@ -42,9 +42,11 @@ VIDEO_DIFFUSION = config["video_diffusion"]
 FINETUNE_BLOCKS = VIDEO_DIFFUSION["finetune"]["blocks"]
 GENERATION_MODES = VIDEO_DIFFUSION["generate"]["modes"]
 # A configured negative embedding (.npy) for guidance, or none (the empty prompt's).
-NEGATIVE_EMBEDDING = [
-    path for path in [VIDEO_DIFFUSION["generate"]["negative_embedding"]] if path
-]
+NEGATIVE_EMBEDDING = (
+    [VIDEO_DIFFUSION["generate"]["negative_embedding"]]
+    if VIDEO_DIFFUSION["generate"]["negative_embedding"]
+    else []
+)
 EVALUATION = VIDEO_DIFFUSION["evaluate"]
 # CPUs of a job that trains, embeds or generates with a network (config key training_threads).
 # On one machine Snakemake lowers it to --cores; on a cluster it is what each job asks for.

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .datasets import Protocol
 from .splits import resolve_test_block
+from .stimulus.video import clip_frame_indices
 
 # Keys that one key replaced; a config that still sets them is told which one to use.
 REPLACED_KEYS = {
@@ -63,13 +64,14 @@ def _check_eeg2video(config: dict) -> None:
         _check_channels("demo.signal_channels", signal_channels, channels["names"])
 
     frames_per_s = config["stimulus"]["frames"]["frames_per_s"]
-    stride = protocol.video_fps / frames_per_s
-    if abs(stride - round(stride)) > 1e-9 or stride < 1:
+    try:
+        clip_frame_indices(protocol, frames_per_s)
+    except ValueError as error:
         raise ValueError(
             f"config key 'stimulus.frames.frames_per_s' ({frames_per_s:g}) must divide "
-            f"'dataset.protocol.video_fps' ({protocol.video_fps:g}): the kept frames are whole "
-            f"frame numbers apart."
-        )
+            f"'dataset.protocol.video_fps' ({protocol.video_fps:g}) and give whole frames per "
+            f"clip: {error}"
+        ) from error
     clip_label = duration_label(protocol.clip_s)
     window_sets = list(config["windows"])
     if clip_label in window_sets:

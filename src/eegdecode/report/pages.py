@@ -24,9 +24,10 @@ def _element(path: Path) -> str:
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
-    """An HTML table of already-escaped cells; the first cell of a row is its header."""
+    """An HTML table of already-escaped cells; the first cell of a row is its header. An empty
+    ``header`` gives a table without a header row."""
     return [
-        "<table><tr>", *(f"<th>{cell}</th>" for cell in header), "</tr>",
+        "<table>", *(["<tr>", *(f"<th>{cell}</th>" for cell in header), "</tr>"] if header else []),
         *("<tr><th>" + row[0] + "</th>" + "".join(f"<td>{c}</td>" for c in row[1:]) + "</tr>"
           for row in rows),
         "</table>",
