@@ -41,6 +41,8 @@ TEST_BLOCK = resolve_test_block(PROTOCOL.n_blocks, config["split"]["test_block"]
 VIDEO_DIFFUSION = config["video_diffusion"]
 FINETUNE_BLOCKS = VIDEO_DIFFUSION["finetune"]["blocks"]
 GENERATION_MODES = VIDEO_DIFFUSION["generate"]["modes"]
+# A Tune-A-Video UNet folder that fine-tuning starts from, or none (SD's UNet, inflated).
+STARTING_UNET = [VIDEO_DIFFUSION["unet"]] if VIDEO_DIFFUSION["unet"] else []
 # A configured negative embedding (.npy) for guidance, or none (the empty prompt's).
 NEGATIVE_EMBEDDING = (
     [VIDEO_DIFFUSION["generate"]["negative_embedding"]]

@@ -12,6 +12,7 @@ rule finetune_video_diffusion:
             block=FINETUNE_BLOCKS,
         ),
         model=STABLE_DIFFUSION,
+        unet=STARTING_UNET,
     output:
         model=directory(f"{RESULTS}/models/video_diffusion"),
         metrics=f"{RESULTS}/models/video_diffusion_metrics.csv",
@@ -27,6 +28,7 @@ rule finetune_video_diffusion:
         f"{RESULTS}/benchmarks/finetune_video_diffusion.tsv"
     params:
         finetune=VIDEO_DIFFUSION["finetune"],
+        unet=VIDEO_DIFFUSION["unet"],
         protocol=DATASET["protocol"],
         checkpoints=checkpoints(
             f"{RESULTS}/checkpoints/video_diffusion", "finetune_video_diffusion.py"

@@ -93,6 +93,11 @@ def test_the_embedded_default_and_the_presets_pass():
             r"not a file",
         ),
         (
+            "video_diffusion:\n  unet: missing/unet\n",
+            r"'video_diffusion.unet' names 'missing/unet', which is not a UNet folder with a "
+            r"config.json",
+        ),
+        (
             "stimulus:\n  frames: {frames_per_s: 5}\n",
             r"'stimulus.frames.frames_per_s' \(5\) must divide 'dataset.protocol.video_fps' \(24\)",
         ),

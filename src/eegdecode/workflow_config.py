@@ -111,6 +111,13 @@ def _check_eeg2video(config: dict) -> None:
             f"config key 'video_diffusion.finetune.clips_per_concept' must be at most "
             f"{protocol.clips_per_concept}, the clips per concept of the protocol."
         )
+    unet = config["video_diffusion"]["unet"]
+    if unet is not None and not (Path(unet) / "config.json").is_file():
+        raise ValueError(
+            f"config key 'video_diffusion.unet' names {unet!r}, which is not a UNet folder with "
+            "a config.json; give a Tune-A-Video UNet3DConditionModel folder (such as EEG2Video's "
+            "fine-tuned unet/) or null to inflate Stable Diffusion's UNet."
+        )
     negative = config["video_diffusion"]["generate"]["negative_embedding"]
     if negative is not None and not Path(negative).is_file():
         raise ValueError(

@@ -17,8 +17,9 @@ with log_to_file(snakemake.log[0]):
         protocol=params.protocol,
         clips_per_concept=settings["clips_per_concept"],
         training=settings["training"],
+        unet=params.unet,
         workdir=params.checkpoints,
         progress=True,
     )
-    write_csv(snakemake.output.metrics, history)
+    write_csv(snakemake.output.metrics, history, fieldnames=["step", "loss", "seconds"])
     save_figure(plot_finetune_loss(history), snakemake.output.curves)

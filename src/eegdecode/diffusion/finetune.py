@@ -36,7 +36,8 @@ class FinetuneConfig:
     Parameters
     ----------
     steps : int
-        Optimiser steps (about 30,000 for SEED-DV, spec D13).
+        Optimiser steps (about 30,000 for SEED-DV, spec D13); 0 keeps the starting UNet as it is
+        (a published fine-tuned one, say).
     batch_size : int
         Clips per step (10).
     lr, weight_decay, max_grad_norm : float
@@ -79,7 +80,9 @@ class FinetuneConfig:
 
     def __post_init__(self):
         check_option("trainable", self.trainable, ("tune_a_video", "all"))
-        for name in ("steps", "batch_size", "checkpoint_every", "log_every"):
+        if self.steps < 0:
+            raise ValueError(f"steps must be at least 0, got {self.steps!r}.")
+        for name in ("batch_size", "checkpoint_every", "log_every"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)!r}.")
         if not 0 <= self.condition_dropout < 1:
@@ -243,10 +246,11 @@ def finetune_video_diffusion(
     protocol: Protocol | Mapping,
     clips_per_concept: int,
     training: FinetuneConfig | Mapping,
+    unet: str | Path | None = None,
     workdir: str | Path | None = None,
     progress: bool = False,
 ) -> list[dict]:
-    """Fine-tune the video UNet of a Stable Diffusion folder on the clips of some blocks.
+    """Fine-tune a video UNet on the clips of some blocks.
 
     The first ``clips_per_concept`` clips of every concept of each block train the UNet
     (:func:`select_training_clips`), with their caption embeddings as conditioning and the
@@ -270,6 +274,9 @@ def finetune_video_diffusion(
         Clips per concept and block that train.
     training : FinetuneConfig | dict
         Fine-tuning settings (``video_diffusion.finetune.training``).
+    unet : str | Path | None
+        A Tune-A-Video UNet folder to start from (``video_diffusion.unet``, see
+        :meth:`VideoUNet.from_pretrained`); None inflates the Stable Diffusion folder's UNet.
     workdir : str | Path | None
         Checkpoints, resumed after a crash (see :func:`finetune_video_unet`).
     progress : bool
@@ -298,9 +305,26 @@ def finetune_video_diffusion(
     tokenizer, text_encoder = load_text_encoder(stable_diffusion)
     _, negative = embed_captions([""], tokenizer, text_encoder)
     negative = torch.from_numpy(negative)
-    unet = VideoUNet.from_stable_diffusion(stable_diffusion)
+    if unet is None:
+        start = VideoUNet.from_stable_diffusion(stable_diffusion)
+    else:
+        start = VideoUNet.from_pretrained(unet)
+        # EEG2Video's published UNet (MindCine) does not say which clips trained it (spec §4.9).
+        logger.warning(
+            "starting from the UNet in %s; if it was fine-tuned elsewhere, its training clips "
+            "may include this run's test block", unet,
+        )  # fmt: skip
+    for name, value, needed in (
+        ("in_channels", start.config.in_channels, latents[0].shape[2]),
+        ("cross_attention_dim", start.config.cross_attention_dim, texts[0].shape[-1]),
+    ):
+        if value != needed:
+            raise ValueError(
+                f"The video UNet ({unet or stable_diffusion}) has {name} = {value}, but the "
+                f"clips' latents and caption embeddings need {needed}."
+            )
     history = finetune_video_unet(
-        unet,
+        start,
         torch.from_numpy(np.concatenate([block[chosen] for block in latents])),
         torch.from_numpy(np.concatenate([block[chosen] for block in texts])),
         load_scheduler(stable_diffusion, "DDPMScheduler"),
@@ -309,7 +333,7 @@ def finetune_video_diffusion(
         workdir=workdir,
         progress=progress,
     )
-    save_video_diffusion(output, unet, negative, load_scheduler(stable_diffusion))
+    save_video_diffusion(output, start, negative, load_scheduler(stable_diffusion))
     return history
 
 

@@ -1,24 +1,31 @@
-"""A Stable Diffusion UNet inflated to video, as Tune-A-Video does it, on today's diffusers.
+"""A Stable Diffusion UNet inflated to video with Tune-A-Video's structure, on today's diffusers.
 
-The 2D UNet runs on the frames of a clip folded into the batch, so its convolutions, resnets,
-cross-attention and feed-forward layers keep their pretrained weights and act per frame. Two
-things change inside every transformer block:
+The 2D UNet runs on the frames of a clip folded into the batch, so its convolutions,
+cross-attention and feed-forward layers keep their pretrained weights and act per frame. What
+Tune-A-Video's ``UNet3DConditionModel`` changes is reproduced here, in its order:
 
 * self-attention (``attn1``) becomes sparse-causal: each frame's queries attend to the keys and
-  values of the first frame and of the previous frame, which ties the clip together at the cost
-  of one extra frame of attention;
-* a temporal self-attention (``attn_temp``, with its LayerNorm ``norm_temp``) runs across the
-  frames at each spatial position, after cross-attention and before the feed-forward layer. Its
-  output projection starts at zero, so the inflated UNet first behaves as the image model.
+  values of the first frame and of the previous frame;
+* every transformer block runs ``attn1`` → ``attn2`` (cross-attention) → ``ff`` and then a
+  temporal self-attention (``attn_temp``, after its own LayerNorm ``norm_temp``) across the
+  frames at each spatial position. Its output projection starts at zero, so a freshly inflated
+  UNet first behaves as the image model;
+* the ResNet GroupNorms and the output GroupNorm normalise the whole clip
+  ``(batch, channel, frame, height, width)``, pooling their statistics over the frames; the
+  transformers' input GroupNorm stays per frame.
 
-Weights are stored in the diffusers layout (``unet/config.json`` holds the 2D UNet's config,
-``unet/diffusion_pytorch_model.safetensors`` every weight, temporal ones included) plus
-``unet/video_unet.json`` saying that the UNet is inflated.
+Folders are in Tune-A-Video's layout: ``config.json`` with ``_class_name:
+UNet3DConditionModel`` and its ``*3D`` block names, and the weights under the parameter names
+its ``save_pretrained`` writes, as ``diffusion_pytorch_model.safetensors`` or the
+``diffusion_pytorch_model.bin`` state dict Tune-A-Video writes (read with
+``torch.load(weights_only=True)``). A fine-tuned Tune-A-Video or EEG2Video UNet therefore loads
+with :meth:`VideoUNet.from_pretrained`, and what this module saves loads in Tune-A-Video.
 
 References
 ----------
 Wu, J. Z. et al. Tune-A-Video: One-Shot Tuning of Image Diffusion Models for Text-to-Video
-Generation. ICCV 2023. https://arxiv.org/abs/2212.11565
+Generation. ICCV 2023. https://arxiv.org/abs/2212.11565 (code: showlab/Tune-A-Video,
+``tuneavideo/models``)
 """
 
 import json
@@ -30,8 +37,17 @@ from torch.nn import functional
 
 from ..fileio import atomic_path, write_json
 
-VIDEO_CONFIG = "video_unet.json"
+CLASS_NAME = "UNet3DConditionModel"
 WEIGHTS = "diffusion_pytorch_model.safetensors"
+PICKLED_WEIGHTS = "diffusion_pytorch_model.bin"
+#: diffusers' 2D block types and the names Tune-A-Video's config.json gives their inflations.
+BLOCKS_3D = {
+    "CrossAttnDownBlock2D": "CrossAttnDownBlock3D",
+    "DownBlock2D": "DownBlock3D",
+    "UNetMidBlock2DCrossAttn": "UNetMidBlock3DCrossAttn",
+    "CrossAttnUpBlock2D": "CrossAttnUpBlock3D",
+    "UpBlock2D": "UpBlock3D",
+}
 #: Parameter-name fragments that Tune-A-Video fine-tunes; everything else stays frozen.
 TUNE_A_VIDEO_TRAINABLE = ("attn1.to_q", "attn2.to_q", "attn_temp")
 
@@ -132,33 +148,57 @@ class VideoTransformerBlock(nn.Module):
             encoder_hidden_states=encoder_hidden_states,
             attention_mask=encoder_attention_mask,
         )
-        # Temporal attention: every spatial position attends across the clip's frames.
+        hidden_states = hidden_states + self.ff(self.norm3(hidden_states))
+        # Temporal attention, last as in Tune-A-Video: each spatial position across the frames.
         length = hidden_states.shape[1]
         across_frames = (
             hidden_states.unflatten(0, (-1, num_frames)).transpose(1, 2).flatten(0, 1)
         )  # (clips · positions, frames, channels)
         across_frames = across_frames + self.attn_temp(self.norm_temp(across_frames))
-        hidden_states = (
-            across_frames.unflatten(0, (-1, length)).transpose(1, 2).reshape_as(hidden_states)
-        )
-        return hidden_states + self.ff(self.norm3(hidden_states))
+        return across_frames.unflatten(0, (-1, length)).transpose(1, 2).reshape_as(hidden_states)
+
+
+class ClipGroupNorm(nn.GroupNorm):
+    """A GroupNorm over whole clips although their frames are folded into the batch.
+
+    Tune-A-Video applies its ResNet and output GroupNorms to ``(batch, channel, frame, height,
+    width)`` tensors, so the statistics of each group pool every frame of the clip. The frames
+    of one clip are ``num_frames`` consecutive batch entries; :class:`VideoUNet` sets
+    ``num_frames`` before each pass. With ``num_frames = 1`` it is the ordinary GroupNorm, and
+    its parameters keep the names ``weight`` and ``bias``.
+    """
+
+    num_frames: int = 1
+
+    @classmethod
+    def adopt(cls, norm: nn.GroupNorm) -> "ClipGroupNorm":
+        clip_norm = cls(norm.num_groups, norm.num_channels, norm.eps, norm.affine)
+        clip_norm.weight, clip_norm.bias = norm.weight, norm.bias
+        return clip_norm
+
+    def forward(self, frames: torch.Tensor) -> torch.Tensor:
+        if self.num_frames == 1:
+            return super().forward(frames)
+        clips = frames.unflatten(0, (-1, self.num_frames)).transpose(1, 2)
+        return super().forward(clips).transpose(1, 2).flatten(0, 1)
 
 
 class VideoUNet(nn.Module):
-    """A diffusers ``UNet2DConditionModel`` inflated to clips of frames.
+    """A diffusers ``UNet2DConditionModel`` inflated to clips of frames, as Tune-A-Video's
+    ``UNet3DConditionModel``.
 
     Parameters
     ----------
     unet : diffusers.UNet2DConditionModel
-        Modified in place: every transformer block becomes a :class:`VideoTransformerBlock`.
+        Modified in place: every transformer block becomes a :class:`VideoTransformerBlock` and
+        every GroupNorm outside the transformers a :class:`ClipGroupNorm`.
     seed : int
         Seeds the initial weights of the temporal attention.
 
     Notes
     -----
     Build one with :meth:`from_stable_diffusion` (inflate the UNet of a local SD folder) or
-    :meth:`from_pretrained` (a saved video UNet); :meth:`save_pretrained` writes the diffusers
-    layout.
+    :meth:`from_pretrained` (a Tune-A-Video folder); :meth:`save_pretrained` writes one.
     """
 
     def __init__(self, unet: nn.Module, *, seed: int = 0):
@@ -179,6 +219,20 @@ class VideoUNet(nn.Module):
                     n_blocks += 1
         if n_blocks == 0:
             raise ValueError("The UNet has no transformer blocks to inflate.")
+        from diffusers.models.transformers.transformer_2d import Transformer2DModel
+
+        clip_norms = []
+        for module in list(unet.modules()):
+            if isinstance(module, Transformer2DModel):
+                continue  # Tune-A-Video normalises a transformer's input frame by frame.
+            for name, child in list(module.named_children()):
+                if isinstance(child, nn.GroupNorm):
+                    if not isinstance(child, ClipGroupNorm):
+                        child = ClipGroupNorm.adopt(child)
+                        setattr(module, name, child)
+                    clip_norms.append(child)
+        # A plain tuple, not registered as submodules: the norms already live inside the UNet.
+        self._clip_norms = tuple(clip_norms)
 
     @property
     def config(self):
@@ -210,6 +264,8 @@ class VideoUNet(nn.Module):
         noise : Tensor, shape (batch, channels, frames, height, width)
         """
         batch, _, num_frames = sample.shape[:3]
+        for norm in self._clip_norms:
+            norm.num_frames = num_frames
         frames = sample.transpose(1, 2).flatten(0, 1)
         timestep = torch.as_tensor(timestep, device=sample.device).reshape(-1).expand(batch)
         out = self.unet(
@@ -245,32 +301,108 @@ class VideoUNet(nn.Module):
         return cls(load_unet(folder))
 
     def save_pretrained(self, folder: str | Path) -> Path:
-        """Write ``config.json``, the weights and ``video_unet.json`` to ``folder``, atomically."""
+        """Write Tune-A-Video's layout to ``folder``, atomically: ``config.json`` (the
+        ``UNet3DConditionModel`` config) and ``diffusion_pytorch_model.safetensors``."""
         with atomic_path(folder) as temporary:
             self.unet.save_pretrained(temporary, safe_serialization=True)
-            write_json(
-                Path(temporary) / VIDEO_CONFIG,
-                {
-                    "inflation": "tune-a-video",
-                    "self_attention": "sparse-causal (first and previous frame)",
-                    "temporal_attention": "attn_temp after cross-attention",
-                },
-            )
+            config_path = Path(temporary) / "config.json"
+            config = json.loads(config_path.read_text())
+            write_json(config_path, inflated_config(config))
         return Path(folder)
 
     @classmethod
     def from_pretrained(cls, folder: str | Path) -> "VideoUNet":
-        """Load what :meth:`save_pretrained` wrote; every weight must be present."""
+        """Load a UNet folder in Tune-A-Video's layout, as it or :meth:`save_pretrained` wrote it.
+
+        The weights are ``diffusion_pytorch_model.safetensors`` or, if that is absent,
+        Tune-A-Video's ``diffusion_pytorch_model.bin``, read with ``torch.load(weights_only=True)``.
+        Every weight must be present, temporal ones included, and no other.
+        """
         from diffusers import UNet2DConditionModel
-        from safetensors.torch import load_file
 
         folder = Path(folder)
-        for name in ("config.json", VIDEO_CONFIG, WEIGHTS):
-            if not (folder / name).is_file():
-                raise FileNotFoundError(
-                    f"{str(folder)!r} is not a saved video UNet: it lacks {name}."
+        config_path = folder / "config.json"
+        if not config_path.is_file():
+            raise FileNotFoundError(
+                f"{str(folder)!r} is not a video UNet folder: it lacks config.json."
+            )
+        config = json.loads(config_path.read_text())
+        model = cls(UNet2DConditionModel.from_config(image_config(config, config_path)))
+        state = _read_state_dict(folder)
+        # Old diffusers (Tune-A-Video's 0.11) also saved each downsampler's conv as Conv2d_0.
+        state = {
+            name: value
+            for name, value in state.items()
+            if not (".downsamplers." in name and ".Conv2d_0." in name)
+        }
+        expected = model.unet.state_dict()
+        missing, unexpected = sorted(set(expected) - set(state)), sorted(set(state) - set(expected))
+        if missing or unexpected:
+            raise ValueError(
+                f"The weights in {str(folder)!r} do not fit the UNet its config.json describes: "
+                f"{len(missing)} missing (e.g. {missing[:3]}), {len(unexpected)} unexpected "
+                f"(e.g. {unexpected[:3]}). A Tune-A-Video UNet3DConditionModel folder is expected."
+            )
+        for name, value in state.items():
+            if value.shape != expected[name].shape:
+                raise ValueError(
+                    f"Weight {name} in {str(folder)!r} has shape {tuple(value.shape)}; its "
+                    f"config.json implies {tuple(expected[name].shape)}."
                 )
-        config = json.loads((folder / "config.json").read_text())
-        model = cls(UNet2DConditionModel.from_config(config))
-        model.unet.load_state_dict(load_file(folder / WEIGHTS), strict=True)
+        model.unet.load_state_dict(state, strict=True)
         return model
+
+
+def inflated_config(config: dict) -> dict:
+    """A ``UNet2DConditionModel`` config as Tune-A-Video's ``UNet3DConditionModel`` names it."""
+    inflated = dict(config, _class_name=CLASS_NAME)
+    for key in ("down_block_types", "up_block_types"):
+        inflated[key] = [BLOCKS_3D[name] for name in config[key]]
+    inflated["mid_block_type"] = BLOCKS_3D[config["mid_block_type"]]
+    return inflated
+
+
+def image_config(config: dict, source: str | Path) -> dict:
+    """The ``UNet2DConditionModel`` config of the Tune-A-Video ``config.json`` at ``source``."""
+    if config.get("_class_name") != CLASS_NAME:
+        raise ValueError(
+            f"{str(source)!r} describes a {config.get('_class_name')!r}, not Tune-A-Video's "
+            f"{CLASS_NAME!r}. A video UNet written by an eegdecode before Tune-A-Video's "
+            "block order was adopted computes something else: rerun finetune_video_diffusion."
+        )
+    image_blocks = {name_3d: name_2d for name_2d, name_3d in BLOCKS_3D.items()}
+    types = [*config["down_block_types"], config["mid_block_type"], *config["up_block_types"]]
+    unknown = sorted({name for name in types if name not in image_blocks})
+    if unknown:
+        raise ValueError(
+            f"{str(source)!r} names block types {unknown}; a Tune-A-Video UNet has only "
+            f"{sorted(image_blocks)}."
+        )
+    image = dict(config, _class_name="UNet2DConditionModel")
+    for key in ("down_block_types", "up_block_types"):
+        image[key] = [image_blocks[name] for name in config[key]]
+    image["mid_block_type"] = image_blocks[config["mid_block_type"]]
+    return image
+
+
+def _read_state_dict(folder: Path) -> dict[str, torch.Tensor]:
+    """The weights of a UNet folder: safetensors if present, else the pickled state dict."""
+    from safetensors.torch import load_file
+
+    if (folder / WEIGHTS).is_file():
+        return load_file(folder / WEIGHTS)
+    path = folder / PICKLED_WEIGHTS
+    if not path.is_file():
+        raise FileNotFoundError(f"{str(folder)!r} holds neither {WEIGHTS} nor {PICKLED_WEIGHTS}.")
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as error:  # torch raises UnpicklingError and others for unsafe content
+        raise ValueError(
+            f"{str(path)!r} is not a plain state dict of tensors ({type(error).__name__}); it "
+            f"is never unpickled further. Save the UNet's weights as {WEIGHTS} instead."
+        ) from error
+    if not isinstance(state, dict) or not all(
+        isinstance(value, torch.Tensor) for value in state.values()
+    ):
+        raise ValueError(f"{str(path)!r} is not a state dict of tensors.")
+    return state
