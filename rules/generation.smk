@@ -159,6 +159,27 @@ rule evaluate_generation:
         "../workflow/scripts/evaluate_generation.py"
 
 
+rule evaluate_latents:
+    input:
+        predictions=f"{RESULTS}/predictions/sub{{subject}}_latents.h5",
+        latents=expand(f"{RESULTS}/stimulus/latents/block{{block}}.h5", block=BLOCKS),
+    output:
+        metrics=f"{RESULTS}/evaluation/sub{{subject}}_seq2seq_latents.json",
+    log:
+        f"logs/evaluate_latents/{NAME}/sub{{subject}}.log",
+    params:
+        code=code("evaluate_latents.py"),
+    localrule: True
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    conda:
+        "../envs/generation.yaml"
+    script:
+        "../workflow/scripts/evaluate_latents.py"
+
+
 rule generation_page:
     input:
         shown=f"{RESULTS}/stimulus/gifs/block{TEST_BLOCK}",
@@ -202,6 +223,10 @@ rule evaluation_summary:
             f"{RESULTS}/evaluation/sub{{subject}}_{{mode}}.json",
             subject=SUBJECTS,
             mode=GENERATION_MODES,
+        ),
+        latents=expand(
+            f"{RESULTS}/evaluation/sub{{subject}}_seq2seq_latents.json",
+            subject=SUBJECTS,
         ),
     output:
         table=report(

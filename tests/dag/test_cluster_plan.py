@@ -82,9 +82,9 @@ def test_the_demo_asks_for_no_gpu(tmp_path):
 
 
 def test_seed_dv_preset_submits_few_jobs_to_a_cluster(seed_dv_plan):
-    """The counts the README gives: 452 jobs on one machine, 200 SLURM jobs."""
+    """The counts the README gives: 472 jobs on one machine, 200 SLURM jobs."""
     single, groups = _planned_jobs(seed_dv_plan)
-    assert len(single) + sum(len(members) for _, members in groups) == 452
+    assert len(single) + sum(len(members) for _, members in groups) == 472
     local = _local_rules()
     submitted = [rule for rule, _ in single if rule not in local]
     group_counts = {name: sum(g == name for g, _ in groups) for name, _ in groups}

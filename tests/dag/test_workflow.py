@@ -199,8 +199,11 @@ def test_generated_videos_and_their_evaluation(demo_run):
     seq2seq = read_array(results / "predictions/sub1_latents.h5", "latents").data
     assert dana.shape == seq2seq.shape and not np.allclose(dana, seq2seq)
     rows = list(csv.DictReader(open(results / "evaluation/summary.csv")))
-    assert {row["mode"] for row in rows} == {"full", "no_dana", "no_seq2seq"}
+    assert {row["mode"] for row in rows} == {"full", "no_dana", "no_seq2seq", "seq2seq_latents"}
     assert {row["n_subjects"] for row in rows} == {"2"}
+    retrieval = json.loads((results / "evaluation/sub1_seq2seq_latents.json").read_text())
+    assert retrieval["metrics"]["latent_4way"]["chance"] == 0.25
+    assert len(retrieval["metrics"]["latent_4way"]["per_clip"]) == 20
     assert (results / "qc/sub1_full_generated.png").stat().st_size > 5_000
     # The demo encodes and decodes with its fitted VAE, not the random one.
     assert (results / "pretrained/fitted_vae/vae/diffusion_pytorch_model.safetensors").is_file()
@@ -303,10 +306,11 @@ def test_seed_dv_preset_plans_every_subject(seed_dv_plan):
         "dana": 20,
         "generate": 60,
         "evaluate_generation": 60,
+        "evaluate_latents": 20,
         "evaluation_summary": 1,
         "generation_page": 20,
         "eeg2video_all": 1,
-        "total": 452,
+        "total": 472,
     }
     assert "build_tiny_stable_diffusion" not in seed_dv_plan
     assert "sub1_session2" not in seed_dv_plan

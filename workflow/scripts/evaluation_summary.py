@@ -1,4 +1,5 @@
-"""Rule evaluation_summary: generation metrics per mode, mean ± std over subjects."""
+"""Rule evaluation_summary: generation metrics per mode and Seq2Seq's latent retrieval,
+mean ± std over subjects."""
 
 import json
 
@@ -8,7 +9,8 @@ from eegdecode.fileio import write_csv
 from eegdecode.report import plot_generation_summary, save_figure
 
 with log_to_file(snakemake.log[0]):
-    reports = [json.loads(open(path).read()) for path in snakemake.input.metrics]
+    paths = [*snakemake.input.metrics, *snakemake.input.latents]
+    reports = [json.loads(open(path).read()) for path in paths]
     rows = summarize_generation(reports)
     write_csv(snakemake.output.table, rows)
     save_figure(plot_generation_summary(rows), snakemake.output.figure)

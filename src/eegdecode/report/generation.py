@@ -54,7 +54,10 @@ def plot_generated_beside_truth(
 
 
 def plot_generation_summary(rows: list[dict]) -> plt.Figure:
-    """Mean ± std over subjects of every metric, one group of bars per mode, chance dashed."""
+    """Mean ± std over subjects of every metric, one group of bars per mode, chance dashed.
+
+    A mode without some metric (Seq2Seq's latents have no SSIM) has no bar there.
+    """
     metrics = list(dict.fromkeys(row["metric"] for row in rows))
     modes = list(dict.fromkeys(row["mode"] for row in rows))
     figure, axes = plt.subplots(figsize=(1.4 * len(metrics) + 3, 3.8), layout="constrained")
@@ -63,8 +66,9 @@ def plot_generation_summary(rows: list[dict]) -> plt.Figure:
         chosen = {row["metric"]: row for row in rows if row["mode"] == mode}
         positions = np.arange(len(metrics)) + index * width
         axes.bar(
-            positions, [chosen[m]["mean"] for m in metrics], width,
-            yerr=[chosen[m]["std"] for m in metrics], label=mode, capsize=2,
+            positions, [chosen[m]["mean"] if m in chosen else np.nan for m in metrics], width,
+            yerr=[chosen[m]["std"] if m in chosen else 0.0 for m in metrics], label=mode,
+            capsize=2,
         )  # fmt: skip
     for position, metric in enumerate(metrics):
         chance = next(row["chance"] for row in rows if row["metric"] == metric)
@@ -74,7 +78,7 @@ def plot_generation_summary(rows: list[dict]) -> plt.Figure:
     axes.set_xticks(np.arange(len(metrics)) + 0.4 - width / 2, metrics, rotation=20)
     axes.set(ylabel="score", ylim=(0, 1))
     axes.legend(title="mode", fontsize=8)
-    axes.set_title("Generated clips (dashed: chance)")
+    axes.set_title("Generated clips and predicted latents (dashed: chance)")
     return figure
 
 
