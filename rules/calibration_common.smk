@@ -16,30 +16,50 @@ def focus_record_paths():
 def complete_sessions():
     """The complete recorded sessions of every user, in session order (by id).
 
-    Read once per parse: every input function below asks it again.
+    An interrupted recording (``complete`` false) is left out. A file that cannot be read as a
+    session (truncated, not HDF5) stops the workflow naming it, or with
+    ``calibration.bad_sessions: skip`` is left out with a warning that lists it. Read once per
+    parse: every input function below asks it again.
     """
     import h5py
 
     found = glob_wildcards(SESSION_PATTERN)
-    sessions = {}
+    sessions, unreadable = {}, []
     for user, session in sorted(zip(found.user, found.session)):
+        path = SESSION_PATTERN.format(user=user, session=session)
         try:
-            with h5py.File(
-                SESSION_PATTERN.format(user=user, session=session), "r"
-            ) as h5:
+            with h5py.File(path, "r") as h5:
                 complete = bool(h5.attrs.get("complete", False))
-        except OSError:
-            complete = False
+        except OSError as error:
+            unreadable.append(f"{path} ({error})")
+            continue
         if complete:
             sessions.setdefault(user, []).append(session)
+    if unreadable and CALIBRATION["bad_sessions"] == "error":
+        raise ValueError(
+            f"Session files that cannot be read (truncated or not HDF5): {unreadable}. Record "
+            "them again or move them away; calibration.bad_sessions: skip leaves them out."
+        )
+    for entry in unreadable:
+        logger.warning(
+            f"Skipping an unreadable session (calibration.bad_sessions: skip): {entry}"
+        )
     return sessions
 
 
-def focus_version(sessions):
-    """A fine-tuned model's version: named after the sessions it was fitted on."""
+def focus_version(user, sessions):
+    """A fine-tuned model's version: named after the sessions it was fitted on and their
+    files' size and modification time, so that a session file changed in place (re-recorded,
+    repaired, damaged) makes a new version folder instead of overwriting the one in use.
+    """
     import hashlib
+    import os
 
-    digest = hashlib.sha1("\n".join(sessions).encode()).hexdigest()[:10]
+    def identity(session):
+        stat = os.stat(SESSION_PATTERN.format(user=user, session=session))
+        return f"{session} {stat.st_size} {stat.st_mtime_ns}"
+
+    digest = hashlib.sha1("\n".join(map(identity, sessions)).encode()).hexdigest()[:10]
     return f"{len(sessions)}sessions-{digest}"
 
 
@@ -55,10 +75,10 @@ def get_user_sessions(wildcards):
 
 def get_user_windows(wildcards):
     sessions = get_user_sessions(wildcards)
-    if wildcards.version != focus_version(sessions):
+    if wildcards.version != focus_version(wildcards.user, sessions):
         raise ValueError(
             f"Version {wildcards.version} of user {wildcards.user!r} is not that of their "
-            f"current sessions ({focus_version(sessions)})."
+            f"current sessions ({focus_version(wildcards.user, sessions)})."
         )
     return [
         f"results/calibration/{wildcards.user}/{session}/windows.h5"
@@ -67,7 +87,7 @@ def get_user_windows(wildcards):
 
 
 def get_current_focus_model(wildcards):
-    version = focus_version(get_user_sessions(wildcards))
+    version = focus_version(wildcards.user, get_user_sessions(wildcards))
     return f"{FOCUS_RESULTS}/users/{wildcards.user}/{version}"
 
 

@@ -3,10 +3,12 @@
 import json
 import re
 
+import numpy as np
 import pytest
 
 from eegdecode.lsl.session import CalibrationSession
 from eegdecode.lsl.simulate import simulate_session
+from eegdecode.training.focus import focus_pointer
 
 from .conftest import make_workdir, output_mtimes, snakemake
 
@@ -72,3 +74,47 @@ def test_a_session_with_a_phase_outside_the_recording_is_rejected(tmp_path):
     assert re.search(r"carol/s1/session.h5: phase 'unfocused' .* is not inside the recording",
                      done.stderr), done.stderr[-2000:]  # fmt: skip
     assert not (workdir / "results/calibration/carol/s1/windows.h5").exists()
+
+
+def test_a_session_damaged_in_place_leaves_the_users_model_in_use(tmp_path):
+    """NaN samples written into a session that a live model was fitted on: the rerun fails
+    naming the file, and the model folder, its metrics and current.json stay as they were."""
+    workdir = make_workdir(tmp_path / "work")
+    override = workdir / "small_focus.yaml"
+    override.write_text(SMALL_FOCUS)
+    path = _record(workdir, "alice", "s1", seed=1)
+    snakemake(workdir, "calibration_all", "--configfile", override)
+    users = workdir / "results/focus/users"
+    pointer = (users / "alice/current.json").read_text()
+    model = users / "alice" / json.loads(pointer)["model"]
+    kept = output_mtimes(workdir, f"results/focus/users/alice/{model.name}")
+
+    damaged = CalibrationSession.load(path)
+    damaged.eeg[3, 5000:5100] = np.nan
+    damaged.save(path)
+    done = snakemake(workdir, "calibration_all", "--configfile", override, check=False)
+    assert done.returncode != 0
+    assert re.search(r"alice/s1/session.h5 holds 100 NaN or infinite EEG samples, the first in "
+                     r"O1 at sample 5001", done.stderr), done.stderr[-2000:]  # fmt: skip
+    assert (users / "alice/current.json").read_text() == pointer
+    assert output_mtimes(workdir, f"results/focus/users/alice/{model.name}") == kept
+    assert (users / "alice" / f"{model.name}_metrics.json").is_file()
+    assert focus_pointer(model) == json.loads(pointer)  # it still loads
+
+
+def test_an_unreadable_session_stops_the_workflow_or_is_skipped(tmp_path):
+    workdir = make_workdir(tmp_path / "work")
+    override = workdir / "small_focus.yaml"
+    override.write_text(SMALL_FOCUS)
+    _record(workdir, "alice", "s1", seed=1)
+    path = _record(workdir, "bob", "s1", seed=2)
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])  # a copy cut short
+    done = snakemake(workdir, "calibration_all", "--configfile", override, "-n", check=False)
+    assert done.returncode != 0
+    message = done.stdout + done.stderr  # snakemake prints a parse-time error on stdout
+    assert "bob/s1/session.h5" in message and "calibration.bad_sessions" in message, message
+    skip = workdir / "skip.yaml"
+    skip.write_text("calibration: {bad_sessions: skip}\n")
+    plan = snakemake(workdir, "calibration_all", "--configfile", override, skip, "-n")
+    assert "Skipping an unreadable session" in plan.stdout + plan.stderr
+    assert "users/alice/current.json" in plan.stdout and "users/bob" not in plan.stdout

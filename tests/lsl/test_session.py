@@ -87,3 +87,20 @@ def test_bad_sessions_are_rejected_naming_the_file():
     wrong_rate.sfreq = 256.0  # the stream claims a rate it does not have
     with pytest.raises(ValueError, match=r"holds 5000 samples at 128 Hz, expected 5120"):
         cut_phases(wrong_rate, ["focused"], target_sfreq=128, path="s1.h5")
+
+
+def test_a_damaged_session_file_is_refused_naming_the_file_and_the_sample(tmp_path):
+    names = [*FOCUS_CHANNELS, "A1"]
+    with_nan = _session(names=names)
+    with_nan.eeg[2, 99:102] = np.nan
+    path = with_nan.save(tmp_path / "nan.h5")
+    with pytest.raises(ValueError, match=r"nan.h5 holds 3 NaN .* first in P7 at sample 100 of"):
+        CalibrationSession.load(path)
+    short = _session()
+    short.timestamps = short.timestamps[:-1]
+    with pytest.raises(ValueError, match=r"short.h5 holds \d+ samples but \d+ timestamps"):
+        CalibrationSession.load(short.save(tmp_path / "short.h5"))
+    bad_clock = _session()
+    bad_clock.timestamps[5] = np.inf
+    with pytest.raises(ValueError, match=r"clock.h5 holds NaN or infinite timestamps"):
+        CalibrationSession.load(bad_clock.save(tmp_path / "clock.h5"))

@@ -137,14 +137,19 @@ class CalibrationSession:
 
     @classmethod
     def load(cls, path: str | Path) -> "CalibrationSession":
+        """Read a session file, refusing one whose samples or timestamps are not all finite,
+        whose timestamps do not match its samples, or that lacks a dataset or attribute."""
         attrs = read_attrs(path)
+        missing = [key for key in ("sfreq", "complete", "user", "session") if key not in attrs]
+        if missing:
+            raise ValueError(f"{path} lacks the attributes {missing}: it is not a session file.")
 
         def array(name, axes):
             return read_array(path, name, axes=axes).data
 
         labels = attrs.get("phase_labels", [])
         starts, ends = array("phase_start_unix", ("phase",)), array("phase_end_unix", ("phase",))
-        return cls(
+        session = cls(
             eeg=array("eeg", ("channel", "time")),
             timestamps=array("timestamps", ("time",)),
             sfreq=float(attrs["sfreq"]),
@@ -167,6 +172,28 @@ class CalibrationSession:
                 if key.startswith("stream_")
             },
         )
+        _check_samples(session, path)
+        return session
+
+
+def _check_samples(session: CalibrationSession, path: str | Path) -> None:
+    n_channels, n_times = session.eeg.shape
+    if len(session.timestamps) != n_times:
+        raise ValueError(
+            f"{path} holds {n_times} samples but {len(session.timestamps)} timestamps; the file "
+            f"is damaged. Record the session again."
+        )
+    bad = ~np.isfinite(session.eeg)
+    if bad.any():
+        channel, sample = np.argwhere(bad)[0]
+        names = session.channel_names
+        name = names[channel] if len(names) == n_channels else f"channel {channel + 1}"
+        raise ValueError(
+            f"{path} holds {int(bad.sum())} NaN or infinite EEG samples, the first in {name} at "
+            f"sample {sample + 1} of {n_times}. Record the session again, or move the file away."
+        )
+    if not np.isfinite(session.timestamps).all():
+        raise ValueError(f"{path} holds NaN or infinite timestamps; record the session again.")
 
 
 def find_gaps(
