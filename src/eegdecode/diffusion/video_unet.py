@@ -353,13 +353,17 @@ class VideoUNet(nn.Module):
         return model
 
 
+def _renamed_blocks(config: dict, names: dict[str, str], class_name: str) -> dict:
+    renamed = dict(config, _class_name=class_name)
+    for key in ("down_block_types", "up_block_types"):
+        renamed[key] = [names[name] for name in config[key]]
+    renamed["mid_block_type"] = names[config["mid_block_type"]]
+    return renamed
+
+
 def inflated_config(config: dict) -> dict:
     """A ``UNet2DConditionModel`` config as Tune-A-Video's ``UNet3DConditionModel`` names it."""
-    inflated = dict(config, _class_name=CLASS_NAME)
-    for key in ("down_block_types", "up_block_types"):
-        inflated[key] = [BLOCKS_3D[name] for name in config[key]]
-    inflated["mid_block_type"] = BLOCKS_3D[config["mid_block_type"]]
-    return inflated
+    return _renamed_blocks(config, BLOCKS_3D, CLASS_NAME)
 
 
 def image_config(config: dict, source: str | Path) -> dict:
@@ -378,29 +382,17 @@ def image_config(config: dict, source: str | Path) -> dict:
             f"{str(source)!r} names block types {unknown}; a Tune-A-Video UNet has only "
             f"{sorted(image_blocks)}."
         )
-    image = dict(config, _class_name="UNet2DConditionModel")
-    for key in ("down_block_types", "up_block_types"):
-        image[key] = [image_blocks[name] for name in config[key]]
-    image["mid_block_type"] = image_blocks[config["mid_block_type"]]
-    return image
+    return _renamed_blocks(config, image_blocks, "UNet2DConditionModel")
 
 
 def _read_state_dict(folder: Path) -> dict[str, torch.Tensor]:
-    """The weights of a UNet folder: safetensors if present, else the pickled state dict."""
-    from safetensors.torch import load_file
+    """The weights of a UNet folder: safetensors if present, else Tune-A-Video's .bin."""
+    from ..models.base import load_published_weights
 
-    if (folder / WEIGHTS).is_file():
-        return load_file(folder / WEIGHTS)
-    path = folder / PICKLED_WEIGHTS
+    path = folder / WEIGHTS if (folder / WEIGHTS).is_file() else folder / PICKLED_WEIGHTS
     if not path.is_file():
         raise FileNotFoundError(f"{str(folder)!r} holds neither {WEIGHTS} nor {PICKLED_WEIGHTS}.")
-    try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as error:  # torch raises UnpicklingError and others for unsafe content
-        raise ValueError(
-            f"{str(path)!r} is not a plain state dict of tensors ({type(error).__name__}); it "
-            f"is never unpickled further. Save the UNet's weights as {WEIGHTS} instead."
-        ) from error
+    state = load_published_weights(path, instead=f"Save the UNet's weights as {WEIGHTS}.")
     if not isinstance(state, dict) or not all(
         isinstance(value, torch.Tensor) for value in state.values()
     ):

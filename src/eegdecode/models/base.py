@@ -95,6 +95,26 @@ class PretrainedModel(nn.Module):
         return model.to(device)
 
 
+def load_published_weights(path: str | Path, *, instead: str) -> dict:
+    """What a published weights file holds, without unpickling any object.
+
+    ``.safetensors`` files are read with safetensors, anything else with
+    ``torch.load(weights_only=True)`` (the ``torch.save`` files that Tune-A-Video and NVIDIA
+    publish). A file that needs more than tensors and containers is refused, naming it and
+    saying what to do ``instead``.
+    """
+    path = Path(path)
+    if path.suffix == ".safetensors":
+        return load_file(path)
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as error:  # torch raises UnpicklingError and others for unsafe content
+        raise ValueError(
+            f"{str(path)!r} is not a tensors-only checkpoint ({type(error).__name__}: "
+            f"{error}); it is never unpickled further. {instead}"
+        ) from error
+
+
 def sinusoidal_encoding(length: int, dim: int) -> torch.Tensor:
     """Transformer positional encodings (Vaswani et al. 2017), shape (length, dim)."""
     position = torch.arange(length)[:, None]

@@ -12,7 +12,7 @@ import torch
 from torch import nn
 from torch.nn import functional
 
-from .base import ModelConfig, PretrainedModel
+from .base import ModelConfig, PretrainedModel, load_published_weights
 
 
 @dataclass(frozen=True)
@@ -324,20 +324,12 @@ def load_waveglow_checkpoint(path: str | Path, config: WaveGlowConfig | None = N
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"WaveGlow checkpoint {str(path)!r} does not exist.")
-    if path.suffix == ".safetensors":
-        from safetensors.torch import load_file
-
-        state = load_file(path)
-    else:
-        try:
-            state = torch.load(path, map_location="cpu", weights_only=True)
-        except Exception as error:
-            raise ValueError(
-                f"{str(path)!r} is not a tensors-only checkpoint ({error}). A checkpoint that "
-                f"pickles the whole model must be converted once with "
-                f"torch.save(model.state_dict(), ...)."
-            ) from error
-        state = state.get("state_dict", state.get("model", state))
+    state = load_published_weights(
+        path,
+        instead="A checkpoint that pickles the whole model must be converted once with "
+        "torch.save(model.state_dict(), ...).",
+    )
+    state = state.get("state_dict", state.get("model", state))
     state = _fold_weight_norm({name.removeprefix("module."): t for name, t in state.items()})
     config = config or WaveGlowConfig()
     model = WaveGlow(config)
