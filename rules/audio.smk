@@ -65,6 +65,8 @@ rule align_recording:
     params:
         seeg_sfreq=AUDIO["seeg_sfreq"],
         time_axis=AUDIO["time_axis"],
+        channels=AUDIO["channels"],
+        reader_options=AUDIO["reader_options"],
         audio_offset_s=lambda wildcards: AUDIO["audio_offset_s"].get(
             wildcards.participant, 0.0
         ),

@@ -47,10 +47,40 @@ def complete_sessions():
     return sessions
 
 
+@functools.cache
+def focus_recipe():
+    """Everything besides the sessions that decides a fine-tuned model: the params and code of
+    the rules that make it and the base model it starts from."""
+    import json
+
+    return json.dumps(
+        {
+            "classes": CALIBRATION["classes"],
+            "features": CALIBRATION["features"],
+            "finetune": CALIBRATION["finetune"],
+            "base": CALIBRATION["base"],
+            "focus_dataset": FOCUS_DATASET,
+            "demo": CALIBRATION["demo"],
+            "code": [
+                code(script)
+                for script in (
+                    "generate_demo_focus.py",
+                    "train_focus_base.py",
+                    "calibration_windows.py",
+                    "finetune_focus.py",
+                )
+            ],
+        },
+        sort_keys=True,
+    )
+
+
 def focus_version(user, sessions):
-    """A fine-tuned model's version: named after the sessions it was fitted on and their
-    files' size and modification time, so that a session file changed in place (re-recorded,
-    repaired, damaged) makes a new version folder instead of overwriting the one in use.
+    """A fine-tuned model's version: named after the sessions it was fitted on, their files'
+    size and modification time, and :func:`focus_recipe`. A session file changed in place
+    (re-recorded, repaired, damaged), a changed config key or changed code makes a new version
+    folder instead of rerunning the one in use, which Snakemake would delete first; the
+    pointer moves to the new one once it is complete.
     """
     import hashlib
     import os
@@ -59,7 +89,8 @@ def focus_version(user, sessions):
         stat = os.stat(SESSION_PATTERN.format(user=user, session=session))
         return f"{session} {stat.st_size} {stat.st_mtime_ns}"
 
-    digest = hashlib.sha1("\n".join(map(identity, sessions)).encode()).hexdigest()[:10]
+    lines = [*map(identity, sessions), focus_recipe()]
+    digest = hashlib.sha1("\n".join(lines).encode()).hexdigest()[:10]
     return f"{len(sessions)}sessions-{digest}"
 
 

@@ -5,8 +5,6 @@
 
 from pathlib import Path
 
-from snakemake.utils import validate
-
 from eegdecode.datasets.seeddv import (
     SEED_DV_META_INFO,
     DatasetLayout,
@@ -15,10 +13,15 @@ from eegdecode.datasets.seeddv import (
 )
 from eegdecode.splits import resolve_test_block
 from eegdecode.provenance import code_fingerprint
-from eegdecode.workflow_config import check_config, duration_label, replaced_keys
+from eegdecode.workflow_config import (
+    check_config,
+    duration_label,
+    replaced_keys,
+    validate_config,
+)
 
 replaced_keys(config)
-validate(config, schema="../workflow/schemas/config.schema.yaml")
+validate_config(config, Path(workflow.basedir) / "workflow/schemas/config.schema.yaml")
 check_config(config)
 
 # EEG → video
@@ -34,6 +37,12 @@ CHANNELS = DATASET["channels"]["names"]
 OCCIPITAL_INDEX = [CHANNELS.index(name) for name in DATASET["channels"]["occipital"]]
 CLIP_LABEL = duration_label(PROTOCOL.clip_s)
 WINDOW_SETS = list(config["windows"])
+# The DE/PSD settings of de_psd, without features.on_flat_channel: the scripts that check
+# channels read that from the config itself, since it decides whether a job fails, not what
+# it writes, and so must not make finished jobs rerun.
+BAND_FEATURES = {
+    key: value for key, value in config["features"].items() if key != "on_flat_channel"
+}
 RESULTS = f"results/{NAME}"
 STABLE_DIFFUSION = config["pretrained"]["stable_diffusion"]
 # The one block every EEG→video stage holds out (config key split.test_block), 1-based.

@@ -63,7 +63,7 @@ rule de_psd:
     benchmark:
         f"{RESULTS}/benchmarks/de_psd/sub{{subject}}_{{window}}.tsv"
     params:
-        features=config["features"],
+        features=BAND_FEATURES,
         code=code("de_psd.py"),
     group:
         "preprocess"

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from snakemake.utils import update_config, validate
+from snakemake.utils import update_config
 
-from eegdecode.workflow_config import check_config, replaced_keys
+from eegdecode.workflow_config import check_config, replaced_keys, validate_config
 
 REPO = Path(__file__).resolve().parents[1]
 SCHEMA = REPO / "workflow/schemas/config.schema.yaml"
@@ -24,7 +24,7 @@ def parse(override: str) -> dict:
     config = yaml.safe_load((REPO / "config/config.yaml").read_text())
     update_config(config, yaml.safe_load(override))
     replaced_keys(config)
-    validate(config, schema=str(SCHEMA))
+    validate_config(config, SCHEMA)
     check_config(config)
     return config
 
@@ -34,7 +34,7 @@ def test_the_embedded_default_and_the_presets_pass():
     for preset in ("seed-dv.yaml",):
         config = yaml.safe_load((REPO / "config/config.yaml").read_text())
         update_config(config, yaml.safe_load((REPO / "config" / preset).read_text()))
-        validate(config, schema=str(SCHEMA))
+        validate_config(config, SCHEMA)
         check_config(config)
 
 
@@ -52,7 +52,7 @@ def test_the_embedded_default_and_the_presets_pass():
         ("features:\n  fft_mode: zeropad\n", r"'zeropad' is not one of \['truncate', 'full'\]"),
         (
             "training_threads: 0\n",
-            r"0 is less than the minimum of 1(.|\n)*schema\['properties'\]\['training_threads'\]",
+            r"^config key 'training_threads': 0 is less than the minimum of 1",
         ),
         (
             "dataset:\n  channels:\n    occipital: [O1, O9]\n",
@@ -126,10 +126,40 @@ def test_the_embedded_default_and_the_presets_pass():
             "calibration:\n  classes: {focused: 1, daydream: 0}\n",
             r"'calibration.classes' names \['daydream'\], which are not phases",
         ),
+        (
+            "calibration:\n  protocol:\n    - {label: focused, duration_s: 20}\n"
+            "    - {label: unfocused, duration_s: 40}\n",
+            r"'calibration.protocol' step 1 \('focused'\) lasts 20 s, less than the 29 s",
+        ),
+        (
+            "audio:\n  seeg_sfreq: 250\n",
+            r"The .npy sEEG \(config key 'audio.seeg_sfreq'\) is sampled at 250 Hz, which "
+            r"cannot hold the high-gamma band 70–170 Hz",
+        ),
+        (
+            "audio:\n  channels: {include: LA*}\n",
+            r"^config key 'audio.channels.include': 'LA\*' is not of type 'array'",
+        ),
+        (
+            "windows:\n  500ms: {length_s: 0.503}\n",
+            r"'windows.500ms.length_s' \(0.503 s\) must be a whole number of samples at "
+            r"'dataset.protocol.sfreq' = 200 Hz \(it is 100.6\)",
+        ),
+        (
+            "calibration:\n  features: {bin_hz: 0.3}\n",
+            r"'calibration.features': bin_hz = 0.3 must span a whole number of FFT bins",
+        ),
     ],
 )
 def test_bad_config_is_refused_naming_the_key(override, message):
-    # Schema errors are Snakemake's WorkflowErrors, the other checks' ValueErrors.
-    with pytest.raises(Exception) as error:
+    with pytest.raises(ValueError) as error:
         parse(override)
     assert re.search(message, str(error.value)), str(error.value)
+
+
+def test_a_schema_error_names_the_key_path_first():
+    with pytest.raises(ValueError) as error:
+        parse("calibration:\n  live: {step_s: -1}\n")
+    assert str(error.value).startswith(
+        "config key 'calibration.live.step_s': -1 is less than or equal to the minimum of 0"
+    )

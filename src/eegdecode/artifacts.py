@@ -31,7 +31,15 @@ FRAME_AXES = ("clip", "frame", "height", "width", "rgb")
 LATENT_AXES = ("clip", "frame", "latent_channel", "height", "width")
 TEXT_AXES = ("clip", "token", "feature")
 # File attributes every stage copies from its input to its output.
-INHERITED_ATTRS = ("dataset", "subject", "participant", "block", "sfreq", "channel_names")
+INHERITED_ATTRS = (
+    "dataset",
+    "subject",
+    "participant",
+    "block",
+    "sfreq",
+    "channel_names",
+    "flagged_channels",
+)
 
 
 @dataclass(frozen=True)
@@ -77,6 +85,9 @@ def _to_h5(name: str, value: Any) -> Any:
             f"Attribute {name!r} is a mapping; store it as separate attributes or as JSON text "
             f"(see write_artifact's `parameters`)."
         )
+    if isinstance(value, list | tuple) and not value:
+        # An empty list of names: stored as text, so it reads back as an empty list.
+        return np.asarray([], dtype=h5py.string_dtype())
     array = np.asarray(value)
     if array.dtype.kind in "US" or (
         array.dtype == object and array.size and isinstance(array.flat[0], str)
@@ -227,6 +238,12 @@ def read_array(
                 )
         attrs = {key: _from_h5(value) for key, value in dataset.attrs.items() if key != "axes"}
         return AxisArray(dataset[()], found, attrs)
+
+
+def array_names(path: str | Path) -> list[str]:
+    """The names of the arrays an artifact holds, sorted."""
+    with _open(Path(path)) as h5:
+        return sorted(h5.keys())
 
 
 def read_attrs(path: str | Path) -> dict[str, Any]:

@@ -122,7 +122,6 @@ def simulate_headset(args) -> None:
 
 def live(args) -> None:
     from .lsl.live import FocusModelSelector, focus_model_paths, run_live
-    from .signal.focus import FocusFeatureConfig
 
     settings = _load_calibration_config(args.configfile)
     base, pointer = focus_model_paths(args.results, args.user)
@@ -135,7 +134,6 @@ def live(args) -> None:
     run_live(
         _resolve(args),
         selector,
-        config=FocusFeatureConfig(**settings["features"]),
         step_s=settings["live"]["step_s"],
         buffer_s=settings["live"]["buffer_s"],
         duration_s=args.duration,

@@ -10,6 +10,8 @@ starting Snakemake.
 from pathlib import Path
 
 from .datasets import Protocol
+from .signal.focus import FocusFeatureConfig
+from .signal.highgamma import check_highgamma_input
 from .splits import resolve_test_block
 from .stimulus.video import clip_frame_indices
 
@@ -80,6 +82,14 @@ def _check_eeg2video(config: dict) -> None:
             f"(features/sub<N>_{clip_label}.h5); name the window set differently."
         )
     for name, window in config["windows"].items():
+        for key in ("length_s", "step_s"):
+            samples = window[key] * protocol.sfreq
+            if abs(samples - round(samples)) > 1e-6:
+                raise ValueError(
+                    f"config key 'windows.{name}.{key}' ({window[key]:g} s) must be a whole "
+                    f"number of samples at 'dataset.protocol.sfreq' = {protocol.sfreq:g} Hz "
+                    f"(it is {samples:g})."
+                )
         if window["length_s"] > protocol.clip_s:
             raise ValueError(
                 f"config key 'windows.{name}.length_s' ({window['length_s']} s) must not exceed "
@@ -155,6 +165,13 @@ def _check_audio(config: dict) -> None:
             "The audio demo writes .npy sEEG: config key 'audio.layout.seeg' must end in .npy "
             "and 'audio.seeg_sfreq' must be set."
         )
+    if audio["layout"]["seeg"].endswith(".npy") and audio["seeg_sfreq"] is not None:
+        check_highgamma_input(
+            audio["seeg_sfreq"],
+            None,
+            **audio["highgamma"],
+            source="The .npy sEEG (config key 'audio.seeg_sfreq')",
+        )
     vocoder = audio["vocoder"]
     if vocoder["tiny_waveglow"] and vocoder["waveglow"]:
         raise ValueError(
@@ -183,6 +200,43 @@ def _check_calibration(config: dict) -> None:
             f"config key 'calibration.classes' names {unprotocolled}, which are not phases of "
             f"'calibration.protocol'."
         )
+    try:
+        features = FocusFeatureConfig(**calibration["features"])
+    except ValueError as error:
+        raise ValueError(f"config key 'calibration.features': {error}") from None
+    shortest = features.min_samples / features.sfreq
+    for index, step in enumerate(calibration["protocol"], start=1):
+        if step["label"] in calibration["classes"] and step["duration_s"] < shortest:
+            raise ValueError(
+                f"config key 'calibration.protocol' step {index} ({step['label']!r}) lasts "
+                f"{step['duration_s']:g} s, less than the {shortest:g} s of one focus feature "
+                f"vector (a {features.window_s:g} s window and {features.smoothing - 1} more "
+                f"steps of {features.step_s:g} s for the trailing mean of "
+                f"'calibration.features')."
+            )
+
+
+def validate_config(config: dict, schema: str | Path) -> None:
+    """Validate the config against the JSON schema, filling in the schema's defaults.
+
+    Raises
+    ------
+    ValueError
+        Naming the key path first (``config key 'calibration.live.step_s': -1 is less than
+        or equal to the minimum of 0``), where Snakemake's message starts with the schema.
+    """
+    import jsonschema
+    from snakemake.utils import validate
+
+    try:
+        validate(config, schema=str(schema))
+    except Exception as error:
+        cause = error.__context__
+        if not isinstance(cause, jsonschema.ValidationError):
+            raise
+        key = ".".join(str(part) for part in cause.absolute_path)
+        where = f"config key {key!r}" if key else "the config"
+        raise ValueError(f"{where}: {cause.message} (schema: {schema}).") from None
 
 
 def check_config(config: dict) -> None:

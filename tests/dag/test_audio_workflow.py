@@ -58,28 +58,39 @@ def test_changing_the_notches_reruns_the_decoder_but_not_the_mel(demo_copy):
     assert kept and not rerun & set(kept)
 
 
-def _fails(workdir, message):
-    done = snakemake(workdir, "audio_all", "--configfile", SMALL, check=False)
-    assert done.returncode != 0
-    assert re.search(message, done.stderr), done.stderr
-
-
-def test_audio_of_another_length_fails_naming_both_files(demo_copy):
-    path = demo_copy / AUDIO / "raw/p1/audio.wav"
+def _shorter_audio(folder):
+    path = folder / "audio.wav"
     audio, sfreq = soundfile.read(path)
     soundfile.write(path, audio[: 30 * sfreq], sfreq)
-    _fails(demo_copy, r"raw/p1/seeg.npy covers 40.000 s but .*raw/p1/audio.wav 30.000 s")
-    assert not (demo_copy / AUDIO / "aligned/p1.h5").exists()
-    assert (demo_copy / AUDIO / "aligned/p2.h5").exists()
-    assert not list(demo_copy.rglob("*.partial*"))
 
 
-def test_nan_in_the_seeg_fails_naming_the_file(demo_copy):
-    path = demo_copy / AUDIO / "raw/p2/seeg.npy"
-    seeg = np.load(path)
+def _nan_seeg(folder):
+    seeg = np.load(folder / "seeg.npy")
     seeg[100, 3] = np.nan
-    np.save(path, seeg)
-    _fails(demo_copy, r"raw/p2/seeg.npy holds 1 NaN or infinite sEEG values")
+    np.save(folder / "seeg.npy", seeg)
+
+
+# The bad-input corpus of one participant's files: each fails align_recording naming the file,
+# leaves no partial output, and leaves the other participant's recording untouched (a flat or
+# saturated channel, and a rate or length high gamma cannot use: tests/datasets).
+@pytest.mark.parametrize(
+    ("damage", "message"),
+    [
+        (_shorter_audio, r"raw/p1/seeg.npy covers 40.000 s but .*raw/p1/audio.wav 30.000 s"),
+        (_nan_seeg, r"raw/p1/seeg.npy holds 1 NaN or infinite sEEG values"),
+    ],
+    ids=["audio-of-another-length", "nan"],
+)
+def test_a_bad_recording_fails_cleanly(demo_copy, damage, message):
+    kept = output_mtimes(demo_copy, f"{AUDIO}/aligned")
+    damage(demo_copy / AUDIO / "raw/p1")  # newer than aligned/p1.h5: align_recording reruns
+    done = snakemake(demo_copy, "audio_all", "--configfile", SMALL, check=False)
+    assert done.returncode != 0
+    assert re.search(message, done.stderr), done.stderr
+    assert not (demo_copy / AUDIO / "aligned/p1.h5").exists()
+    p2 = f"{AUDIO}/aligned/p2.h5"
+    assert output_mtimes(demo_copy, f"{AUDIO}/aligned")[p2] == kept[p2]
+    assert not list(demo_copy.rglob("*.partial*"))
 
 
 def test_stereo_audio_is_averaged(demo_copy):

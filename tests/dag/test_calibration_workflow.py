@@ -1,5 +1,6 @@
 """The calibration rules: base model, per-session windows, per-user fine-tuning and versions."""
 
+import dataclasses
 import json
 import re
 
@@ -60,6 +61,17 @@ def test_each_user_is_finetuned_and_a_new_session_reruns_only_that_user(tmp_path
     held_out = metrics["held_out"]
     assert held_out["finetuned_accuracy"] > held_out["base_accuracy"]
 
+    # A changed fine-tuning setting makes a new version; the one in use is not rerun (which
+    # would delete it first) and stays, and the pointer moves once the new one is complete.
+    in_use = output_mtimes(workdir, f"results/focus/users/alice/{second['model']}")
+    stronger = workdir / "stronger.yaml"
+    stronger.write_text("calibration: {finetune: {l2: 10.0}}\n")
+    snakemake(workdir, "results/focus/users/alice/current.json", "--configfile", override,
+              stronger)  # fmt: skip
+    third = json.loads((users / "alice/current.json").read_text())
+    assert third["model"] != second["model"] and third["sessions"] == second["sessions"]
+    assert output_mtimes(workdir, f"results/focus/users/alice/{second['model']}") == in_use
+
 
 def test_a_session_with_a_phase_outside_the_recording_is_rejected(tmp_path):
     workdir = make_workdir(tmp_path / "work")
@@ -67,8 +79,11 @@ def test_a_session_with_a_phase_outside_the_recording_is_rejected(tmp_path):
     override.write_text(SMALL_FOCUS)
     path = _record(workdir, "carol", "s1", seed=5)
     session = CalibrationSession.load(path)
-    session.eeg, session.timestamps = session.eeg[:, :-1280], session.timestamps[:-1280]
-    session.save(path)
+    # The recording stopped 10 s early: its timings are those of the shorter recording.
+    cut = dataclasses.replace(session, eeg=session.eeg[:, :-1280],
+                              timestamps=session.timestamps[:-1280],
+                              dejittered_timestamps=None, gaps=None)  # fmt: skip
+    cut.save(path)
     done = snakemake(workdir, "calibration_all", "--configfile", override, check=False)
     assert done.returncode != 0
     assert re.search(r"carol/s1/session.h5: phase 'unfocused' .* is not inside the recording",
@@ -95,7 +110,7 @@ def test_a_session_damaged_in_place_leaves_the_users_model_in_use(tmp_path):
     done = snakemake(workdir, "calibration_all", "--configfile", override, check=False)
     assert done.returncode != 0
     assert re.search(r"alice/s1/session.h5 holds 100 NaN or infinite EEG samples, the first in "
-                     r"O1 at sample 5001", done.stderr), done.stderr[-2000:]  # fmt: skip
+                     r"channel 4 \(O1\) at sample 5001", done.stderr), done.stderr[-2000:]  # fmt: skip
     assert (users / "alice/current.json").read_text() == pointer
     assert output_mtimes(workdir, f"results/focus/users/alice/{model.name}") == kept
     assert (users / "alice" / f"{model.name}_metrics.json").is_file()

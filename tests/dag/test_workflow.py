@@ -347,43 +347,71 @@ def test_bad_config_fails_before_any_job(tmp_path, override, message):
     assert not (workdir / "results").exists()
 
 
-def _fails_cleanly(workdir, message):
-    done = snakemake(workdir, "preprocess_all", "--configfile", SMALL, check=False)
+def _fails_cleanly(workdir, message, *overrides):
+    done = snakemake(workdir, "preprocess_all", "--configfile", SMALL, *overrides, check=False)
     assert done.returncode != 0
     assert re.search(message, done.stderr), done.stderr
     return done
 
 
-def test_truncated_raw_file_fails_without_output(demo_copy):
-    before = _outputs(demo_copy)
-    raw = demo_copy / RESULTS / "raw/EEG/sub2.npy"
-    raw.write_bytes(raw.read_bytes()[:10_000])
-    _fails_cleanly(
-        demo_copy, r"Raw EEG file '.*raw/EEG/sub2.npy' could not be read as a NumPy .npy array"
-    )
-    assert not (demo_copy / RESULTS / "clips/sub2.h5").exists()
-    after = _outputs(demo_copy)
-    kept = [path for path in before if "sub1" in path]
-    assert all(after[path] == before[path] for path in kept)
-    assert not list(demo_copy.rglob("*.partial*"))
-    assert "could not be read" in (demo_copy / "logs/segment/demo/sub2.log").read_text()
+def _truncate(path):
+    path.write_bytes(path.read_bytes()[:10_000])
 
 
-def test_raw_file_of_the_wrong_shape_fails(demo_copy):
-    np.save(demo_copy / RESULTS / "raw/EEG/sub1.npy", np.zeros((3, 61, 10400), dtype=np.float32))
-    _fails_cleanly(demo_copy, r"sub1.npy' has shape \(3, 61, 10400\), expected \(3, 62, 10400\)")
-    assert not (demo_copy / RESULTS / "clips/sub1.h5").exists()
+def _wrong_shape(path):
+    np.save(path, np.zeros((3, 61, 10400), dtype=np.float32))
 
 
-def test_nan_samples_fail(demo_copy):
-    path = demo_copy / RESULTS / "raw/EEG/sub1.npy"
+def _nan(path):
     eeg = np.load(path)
     eeg[2, 10, 123] = np.nan
     np.save(path, eeg)
-    _fails_cleanly(
-        demo_copy,
-        r"sub1.npy' has 1 NaN or infinite samples; the first is block 3, channel 10, sample 123",
-    )
+
+
+def _flat_o1(path):
+    eeg = np.load(path)
+    eeg[:, 58] = 0.0  # O1: a disconnected electrode
+    np.save(path, eeg)
+
+
+# The bad-input corpus of one subject's raw EEG: each fails that subject's first job with the
+# file and what is wrong, leaves no partial output, and leaves the other subject's untouched.
+@pytest.mark.parametrize(
+    ("damage", "message", "override"),
+    [
+        (_truncate, r"Raw EEG file '.*raw/EEG/sub2.npy' could not be read as a NumPy .npy array",
+         ""),
+        (_wrong_shape, r"sub2.npy' has shape \(3, 61, 10400\), expected \(3, 62, 10400\)", ""),
+        (_nan, r"sub2.npy' has 1 NaN or infinite samples; the first is block 3, channel 11 "
+               r"\(F2\), sample 124 \(0.615 s into the block; all 1-based\)", ""),
+        (_flat_o1, r"sub2.npy: 1 channel\(s\) look broken: O1 \(flat\)\. .*"
+                   r"features.on_flat_channel: warn", "features: {on_flat_channel: error}\n"),
+    ],
+    ids=["truncated", "wrong-shape", "nan", "flat-channel"],
+)  # fmt: skip
+def test_a_bad_raw_file_fails_cleanly(demo_copy, damage, message, override):
+    before = _outputs(demo_copy)
+    damage(demo_copy / RESULTS / "raw/EEG/sub2.npy")
+    overrides = []
+    if override:
+        (demo_copy / "override.yaml").write_text(override)
+        overrides = [demo_copy / "override.yaml"]
+    _fails_cleanly(demo_copy, message, *overrides)
+    assert not (demo_copy / RESULTS / "clips/sub2.h5").exists()
+    after = _outputs(demo_copy)
+    assert all(after[path] == before[path] for path in before if "sub1" in path)
+    assert not list(demo_copy.rglob("*.partial*"))
+    assert re.search(message, (demo_copy / "logs/segment/demo/sub2.log").read_text())
+
+
+def test_a_flat_channel_is_flagged_in_the_clips(demo_copy):
+    """... and from there on the QC figure (tests/report/test_feature_qc.py)."""
+    _flat_o1(demo_copy / RESULTS / "raw/EEG/sub2.npy")
+    snakemake(demo_copy, f"{RESULTS}/clips/sub2.h5", "--configfile", SMALL)
+    assert read_attrs(demo_copy / RESULTS / "clips/sub2.h5")["flagged_channels"] == ["O1 (flat)"]
+    assert read_attrs(demo_copy / RESULTS / "clips/sub1.h5")["flagged_channels"] == []
+    log = (demo_copy / "logs/segment/demo/sub2.log").read_text()
+    assert "1 channel(s) look broken: O1 (flat); going on" in log
 
 
 def test_labels_that_do_not_fit_fail(demo_copy):

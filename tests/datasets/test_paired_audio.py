@@ -3,6 +3,7 @@ import pytest
 import soundfile
 
 from eegdecode.datasets.paired_audio import (
+    ChannelSelection,
     load_audio,
     load_paired_recording,
     load_seeg,
@@ -111,5 +112,98 @@ def test_aligned_recording_holds_both_at_the_mel_rate(pair):
     assert attrs["channel_names"] == [f"ch{k}" for k in range(1, 6)]
     assert attrs["source_audio_sfreq"] == AUDIO_SFREQ and attrs["audio_offset_s"] == 0.03
     assert attrs["parameters"] == {"seeg_sfreq": SEEG_SFREQ, "time_axis": 0,
-                                   "audio_offset_s": 0.03, "tolerance_s": 0.05,
-                                   "audio_sfreq": 22050}  # fmt: skip
+                                   "channels": {"include": [], "exclude": []},
+                                   "reader_options": {}, "audio_offset_s": 0.03,
+                                   "tolerance_s": 0.05, "audio_sfreq": 22050}  # fmt: skip
+
+
+def _fif_with_a_trigger(path):
+    """Two sEEG contacts, an ECG and a trigger channel copying the speech onsets, typed as
+    MNE types them in an EDF/BDF (``Status`` is a stim channel) or a Nihon Kohden file."""
+    import mne
+
+    info = mne.create_info(["LA1", "LA2", "ECG", "Status"], SEEG_SFREQ,
+                           ["seeg", "seeg", "ecg", "stim"])  # fmt: skip
+    data = np.random.default_rng(1).standard_normal((4, 4096)) * 1e-5
+    data[3] = np.repeat([0.0, 1.0], 2048)
+    mne.io.RawArray(data, info, verbose="error").save(path, verbose="error")
+    return data
+
+
+def test_only_brain_channels_reach_the_decoder_and_the_rest_are_listed(tmp_path, caplog):
+    path = tmp_path / "raw.fif"
+    data = _fif_with_a_trigger(path)
+    with caplog.at_level("INFO", logger="eegdecode"):
+        seeg, _, names = load_seeg(path)
+    assert names == ["LA1", "LA2"]
+    np.testing.assert_allclose(seeg, data[:2], rtol=1e-5, atol=1e-12)
+    assert "leaving out 2 channels: ECG (ecg), Status (stim)" in caplog.text
+    # By name or pattern: include picks channels of any type, exclude removes from the pick.
+    assert load_seeg(path, channels=ChannelSelection(exclude=["*2"]))[2] == ["LA1"]
+    included = load_seeg(path, channels=ChannelSelection(include=["LA*", "ECG"]))[2]
+    assert included == ["LA1", "LA2", "ECG"]
+    with pytest.raises(ValueError, match=r"raw.fif: no channel left to decode of 4 .*"
+                                         r"'audio.channels.exclude' \['LA\*'\]"):  # fmt: skip
+        load_seeg(path, channels=ChannelSelection(exclude=["LA*"]))
+
+
+def test_a_bids_channels_tsv_types_the_channels(tmp_path):
+    """SingleWordProductionDutch's layout: sub-XX_task-wordProduction_ieeg.<ext> beside
+    sub-XX_task-wordProduction_channels.tsv; the sidecar's types win over the file's."""
+    rng = np.random.default_rng(2)
+    np.save(tmp_path / "sub-01_task-wordProduction_ieeg.npy", rng.standard_normal((1000, 3)))
+    (tmp_path / "sub-01_task-wordProduction_channels.tsv").write_text(
+        "name\ttype\tunits\nLA1\tSEEG\tV\nTRIG\tTRIG\tn/a\nRH1\tSEEG\tV\n"
+    )
+    seeg, _, names = load_seeg(tmp_path / "sub-01_task-wordProduction_ieeg.npy", sfreq=1024.0)
+    assert names == ["LA1", "RH1"] and seeg.shape == (2, 1000)
+    (tmp_path / "sub-01_task-wordProduction_channels.tsv").write_text("name\ttype\nLA1\tSEEG\n")
+    with pytest.raises(ValueError, match=r"channels.tsv lists 1 channels, which neither name nor"):
+        load_seeg(tmp_path / "sub-01_task-wordProduction_ieeg.npy", sfreq=1024.0)
+
+
+def test_reader_options_reach_mne_and_a_wrong_one_names_the_key(tmp_path):
+    import mne
+
+    info = mne.create_info(["A1", "A2"], SEEG_SFREQ, "seeg")
+    raw = mne.io.RawArray(np.zeros((2, 2048)), info, verbose="error")
+    raw.save(tmp_path / "raw.fif", verbose="error")
+    options = {"on_split_missing": "warn"}  # an option of read_raw_fif
+    assert load_seeg(tmp_path / "raw.fif", reader_options=options)[0].shape == (2, 2048)
+    with pytest.raises(ValueError, match=r"'audio.reader_options' \{'data_format': 'int32'\}"):
+        load_seeg(tmp_path / "raw.fif", reader_options={"data_format": "int32"})
+
+
+def test_a_recording_the_high_gamma_stage_cannot_use_is_refused_when_aligned(tmp_path):
+    from eegdecode.datasets.paired_audio import align_recording
+
+    highgamma = {"band": [70, 170], "notches": [50, 100, 150], "order": 8}
+    rng = np.random.default_rng(3)
+    for name, sfreq, seconds in (("slow", 250.0, 3.0), ("short", 1024.0, 0.05)):
+        np.save(tmp_path / f"{name}.npy", rng.standard_normal((int(sfreq * seconds), 2)))
+        soundfile.write(tmp_path / f"{name}.wav", np.zeros(int(16000 * seconds)), 16000)
+    with pytest.raises(ValueError, match=r"slow.npy is sampled at 250 Hz, which cannot hold the "
+                                         r"high-gamma band 70–170 Hz"):  # fmt: skip
+        align_recording(tmp_path / "a.h5", tmp_path / "slow.npy", tmp_path / "slow.wav",
+                        audio_sfreq=16000, seeg_sfreq=250.0, highgamma=highgamma)  # fmt: skip
+    with pytest.raises(ValueError, match=r"short.npy holds 51 samples \(0.050 s at 1024 Hz\); "
+                                         r"the high-gamma filter needs more than \d+"):  # fmt: skip
+        align_recording(tmp_path / "b.h5", tmp_path / "short.npy", tmp_path / "short.wav",
+                        audio_sfreq=16000, seeg_sfreq=1024.0, highgamma=highgamma)  # fmt: skip
+    assert not (tmp_path / "a.h5").exists() and not (tmp_path / "b.h5").exists()
+
+
+def test_a_flat_channel_is_flagged_in_the_aligned_recording_or_stops_it(pair):
+    from eegdecode.artifacts import read_attrs
+    from eegdecode.datasets.paired_audio import align_recording
+
+    folder, seeg, _ = pair
+    seeg[:, 3] = 0.0
+    np.save(folder / "flat.npy", seeg)
+    path = align_recording(folder / "flat.h5", folder / "flat.npy", folder / "audio.wav",
+                           audio_sfreq=22050, seeg_sfreq=SEEG_SFREQ)  # fmt: skip
+    assert read_attrs(path)["flagged_channels"] == ["ch4 (flat)"]
+    with pytest.raises(ValueError, match=r"flat.npy: 1 channel\(s\) look broken: ch4 \(flat\)"):
+        align_recording(folder / "stop.h5", folder / "flat.npy", folder / "audio.wav",
+                        audio_sfreq=22050, seeg_sfreq=SEEG_SFREQ, on_flat_channel="error")  # fmt: skip
+    assert not (folder / "stop.h5").exists()

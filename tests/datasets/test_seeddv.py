@@ -98,7 +98,7 @@ def test_raw_eeg_loads_memory_mapped(tmp_path, small_protocol, rng):
     path = tmp_path / "sub1.npy"
     data = rng.standard_normal((2, 4, small_protocol.block_samples))
     np.save(path, data)
-    eeg = load_raw_eeg(path, small_protocol, n_channels=4)
+    eeg = load_raw_eeg(path, small_protocol, channel_names=["O1", "O2", "Oz", "Pz"])
     np.testing.assert_array_equal(eeg, data)
 
 
@@ -117,7 +117,7 @@ def test_raw_eeg_of_the_wrong_shape(tmp_path, small_protocol, shape, match):
     path = tmp_path / "sub1.npy"
     np.save(path, np.zeros(shape))
     with pytest.raises(ValueError, match=match):
-        load_raw_eeg(path, small_protocol, n_channels=4)
+        load_raw_eeg(path, small_protocol, channel_names=["O1", "O2", "Oz", "Pz"])
 
 
 @pytest.mark.parametrize("bad", [np.nan, np.inf])
@@ -129,9 +129,10 @@ def test_raw_eeg_with_non_finite_samples(tmp_path, small_protocol, bad):
     np.save(path, data)
     with pytest.raises(
         ValueError,
-        match=r"sub1.npy' has 2 NaN or infinite samples; the first is block 2, channel 2, sample 1000 \(5.000 s\)",
+        match=r"sub1.npy' has 2 NaN or infinite samples; the first is block 2, channel 3 \(Oz\), "
+        r"sample 1001 \(5.000 s into the block; all 1-based\)",
     ):
-        load_raw_eeg(path, small_protocol, n_channels=4)
+        load_raw_eeg(path, small_protocol, channel_names=["O1", "O2", "Oz", "Pz"])
 
 
 @pytest.mark.parametrize("damage", ["truncate", "overwrite"])
@@ -146,19 +147,19 @@ def test_unreadable_raw_eeg(tmp_path, small_protocol, damage):
         ValueError,
         match=r"sub1.npy' could not be read as a NumPy \.npy array \(truncated or corrupt\?\)",
     ):
-        load_raw_eeg(path, small_protocol, n_channels=4)
+        load_raw_eeg(path, small_protocol, channel_names=["O1", "O2", "Oz", "Pz"])
 
 
 def test_raw_eeg_of_integers(tmp_path, small_protocol):
     path = tmp_path / "sub1.npy"
     np.save(path, np.zeros((2, 4, small_protocol.block_samples), dtype=np.int16))
     with pytest.raises(TypeError, match="holds int16 values, expected floats"):
-        load_raw_eeg(path, small_protocol, n_channels=4)
+        load_raw_eeg(path, small_protocol, channel_names=["O1", "O2", "Oz", "Pz"])
 
 
 def test_missing_raw_eeg(tmp_path, small_protocol):
     with pytest.raises(FileNotFoundError, match=r"Raw EEG file '.*sub9.npy' does not exist"):
-        load_raw_eeg(tmp_path / "sub9.npy", small_protocol, n_channels=4)
+        load_raw_eeg(tmp_path / "sub9.npy", small_protocol, channel_names=["O1", "O2", "Oz", "Pz"])
 
 
 def test_labels_checked_against_the_published_order(tmp_path, seed_dv_protocol):

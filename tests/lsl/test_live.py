@@ -2,6 +2,7 @@ import json
 import os
 
 import numpy as np
+import pytest
 
 from eegdecode.datasets.focus import FocusEEGSource, FocusSignature
 from eegdecode.lsl.live import FocusModelSelector, RingBuffer, predict_focus
@@ -72,3 +73,27 @@ def test_the_first_live_prediction_is_one_that_a_long_buffer_would_give():
     first = predict_focus(data[:, -29 * 128 :], 128, model, config)
     assert first is not None
     assert abs(first - predict_focus(data, 128, model, config)) < 1e-3
+
+
+def test_live_predictions_through_a_phase_are_those_of_its_training_windows():
+    """Training, fine-tuning and live use the same feature vectors: one per full trailing
+    mean. Streamed through a calibration phase, live predicts exactly when a training window
+    ends, and what training's window says."""
+    from eegdecode.training.focus import calibration_features
+
+    config = FocusFeatureConfig()
+    source = FocusEEGSource(FocusSignature.population(7, seed=0), 128, seed=2)
+    phases = {"focused": [source.next(40 * 128, "focused")],
+              "unfocused": [source.next(40 * 128, "unfocused")]}  # fmt: skip
+    features, labels = calibration_features(phases, {"focused": 1, "unfocused": 0}, config)
+    assert len(features) == 2 * (40 - 29 + 1)  # 12 windows a 40 s phase, none partial
+    model = fit_focus_model(features, labels, l2=100.0)
+    trained = model.predict_proba(features[:12])
+    phase = phases["focused"][0]
+    streamed = [
+        predict_focus(phase[:, :end], 128, model, config) for end in range(128, 40 * 128 + 1, 128)
+    ]
+    assert streamed[:28] == [None] * 28
+    assert 0.05 < trained.min() and trained.max() < 0.95  # not saturated, so the test can see
+    np.testing.assert_allclose(streamed[28:], trained, atol=1e-3)
+    assert streamed[-1] == pytest.approx(trained[-1], rel=1e-12)  # the same samples

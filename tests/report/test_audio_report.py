@@ -34,3 +34,7 @@ def test_mel_comparison_draws_both_spectrograms_and_the_bins():
     np.testing.assert_array_equal(images[0], mel.T)
     np.testing.assert_array_equal(images[1], 0.5 * mel.T)
     assert len(figure.axes[2].lines) == 3  # r per bin, chance, zero
+    assert figure.get_supxlabel() == ""
+    flagged = plot_mel_comparison(mel, mel, frame_rate=86.1, per_bin_r=np.ones(80),
+                                  flagged=["ch6 (flat)"])  # fmt: skip
+    assert flagged.get_supxlabel() == "Flagged channels: ch6 (flat)"

@@ -38,7 +38,12 @@ def test_feature_qc_figure(tmp_path, rng):
         montage="colin27_1005",
         montage_aliases=ALIASES,
         title="t",
+        flagged=["O1 (flat)"],
     )
+    assert figure.get_supxlabel() == "Flagged channels: O1 (flat)"
+    # The flagged channel is crossed on each scalp map (MNE draws the mask as one marker).
+    maps = [axes for axes in figure.get_axes() if axes.get_title().endswith(" DE")]
+    assert all(any(line.get_marker() == "x" for line in axes.get_lines()) for axes in maps)
     titles = [axes.get_title() for axes in figure.get_axes()]
     assert [t for t in titles if t.endswith(" DE")] == [
         "delta DE",

@@ -11,7 +11,7 @@ def test_a_tone_lands_in_its_half_hertz_bin_of_its_channel():
     data = np.random.default_rng(0).standard_normal((7, len(times)))
     data[2] += 20 * np.sin(2 * np.pi * 10.25 * times)
     features = focus_features(data, CONFIG)
-    assert features.shape == (40 - 15 + 1, 7 * 36)
+    assert features.shape == (40 - 15 + 1 - 14, 7 * 36)  # full trailing means only
     per_channel = features.reshape(len(features), 7, 36)
     assert np.all(per_channel[:, 2].argmax(axis=1) == 20)  # 10–10.5 Hz
     assert per_channel[:, 2, 20].mean() > per_channel[:, 3, 20].mean() + 20  # dB
@@ -27,9 +27,10 @@ def test_trailing_mean_and_truncated_fft_against_a_direct_computation():
         spectrum = np.fft.rfft((data[:, start : start + 1920] * window)[:, :1024])
         power.append((np.abs(spectrum[:, :144]) ** 2).reshape(7, 36, 4).mean(axis=-1))
     power = np.array(power)
-    expected = [power[max(0, i - 14) : i + 1].mean(axis=0) for i in range(len(power))]
-    np.testing.assert_allclose(features, 10 * np.log10(np.array(expected) + 1e-10).reshape(
-        len(power), -1), rtol=1e-10)  # fmt: skip
+    expected = np.array([power[i - 14 : i + 1].mean(axis=0) for i in range(14, len(power))])
+    assert len(features) == len(expected) == 2
+    np.testing.assert_allclose(features, 10 * np.log10(expected + 1e-10).reshape(
+        len(expected), -1), rtol=1e-10)  # fmt: skip
 
 
 def test_centred_smoothing_is_the_originals_same_mode_convolution():
@@ -41,6 +42,19 @@ def test_centred_smoothing_is_the_originals_same_mode_convolution():
         [np.convolve(column, np.ones(15) / 15, mode="same") for column in raw.T], axis=1
     )
     np.testing.assert_allclose(smoothed, expected + 1e-10, rtol=1e-6)
+
+
+def test_a_recording_gives_a_vector_once_it_holds_a_full_trailing_mean():
+    data = np.random.default_rng(3).standard_normal((7, 128 * 31))
+    assert CONFIG.min_samples == 29 * 128
+    assert [len(focus_features(data[:, :n], CONFIG)) for n in (29 * 128 - 1, 29 * 128, 31 * 128)
+            ] == [CONFIG.n_vectors(n) for n in (29 * 128 - 1, 29 * 128, 31 * 128)] == [0, 1, 3]  # fmt: skip
+    # Row k ends at sample min_samples + k·step: the last row of a prefix is that row.
+    prefix = filter_focus_eeg(data, CONFIG)
+    whole = focus_features(prefix, CONFIG, filtered=True)
+    np.testing.assert_allclose(
+        focus_features(prefix[:, : 30 * 128], CONFIG, filtered=True)[-1], whole[1], rtol=1e-12
+    )
 
 
 def test_short_or_bad_input():

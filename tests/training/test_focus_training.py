@@ -62,7 +62,7 @@ def test_finetuned_model_beats_the_base_on_a_user_with_another_signature():
                 for k in range(3)]  # fmt: skip
     model, metrics = finetune_focus_model(base, sessions, l2=1.0, user="alice")
     held_out = metrics["held_out"]
-    assert held_out["session"] == "s2" and metrics["n_windows"] == 3 * 2 * 26
+    assert held_out["session"] == "s2" and metrics["n_windows"] == 3 * 2 * 12
     assert held_out["finetuned_accuracy"] > 0.9
     assert held_out["finetuned_accuracy"] > held_out["base_accuracy"] + 0.25
     assert model.config["kind"] == "finetuned" and model.config["sessions"] == ["s0", "s1", "s2"]
@@ -138,7 +138,7 @@ def test_session_windows_are_the_complete_sessions_phases(tmp_path):
         eeg=eeg, timestamps=times, sfreq=sfreq, channel_names=list(FOCUS_CHANNELS),
         clock=ClockRelation([[0.0, 0.0]], [[0.0, 0.0]]),
         phases=[Phase("focused", 5.0, 25.0), Phase("unfocused", 30.0, 50.0)],
-        gaps=np.zeros((0, 2)), complete=True, user="carol", session="s1", stream={},
+        complete=True, user="carol", session="s1", stream={},
     )  # fmt: skip
     path = session_windows(
         session.save(tmp_path / "session.h5"), tmp_path / "windows.h5",
@@ -153,3 +153,16 @@ def test_session_windows_are_the_complete_sessions_phases(tmp_path):
     with pytest.raises(ValueError, match="incomplete session"):
         session_windows(session.save(tmp_path / "cut.h5"), tmp_path / "w.h5",
                         classes=["focused"], sfreq=128)  # fmt: skip
+    # A flat focus channel is flagged in the windows' attributes, or stops the job.
+    from eegdecode.artifacts import read_attrs
+
+    assert read_attrs(path)["flagged_channels"] == []
+    session.complete = True
+    session.eeg[FOCUS_CHANNELS.index("O2")] = 0.0
+    flat = session.save(tmp_path / "flat.h5")
+    flagged = session_windows(flat, tmp_path / "w2.h5", classes=["focused"], sfreq=128)
+    assert read_attrs(flagged)["flagged_channels"] == ["O2 (flat)"]
+    with pytest.raises(ValueError, match=r"flat.h5: 1 channel\(s\) look broken: O2 \(flat\)"):
+        session_windows(flat, tmp_path / "w3.h5", classes=["focused"], sfreq=128,
+                        on_flat_channel="error")  # fmt: skip
+    assert not (tmp_path / "w3.h5").exists()

@@ -2,7 +2,7 @@
 resampled to the mel spectrogram's rate."""
 
 from eegdecode import log_to_file
-from eegdecode.datasets.paired_audio import align_recording
+from eegdecode.datasets.paired_audio import ChannelSelection, align_recording
 
 with log_to_file(snakemake.log[0]):
     params = snakemake.params
@@ -13,6 +13,12 @@ with log_to_file(snakemake.log[0]):
         audio_sfreq=params.audio_sfreq,
         seeg_sfreq=params.seeg_sfreq,
         time_axis=params.time_axis,
+        channels=ChannelSelection(**params.channels),
+        reader_options=params.reader_options,
+        # Checks only, not what is written: from the config, not params, so that changing
+        # them reruns nothing (the high-gamma settings rerun rule highgamma).
+        highgamma=snakemake.config["audio"]["highgamma"],
+        on_flat_channel=snakemake.config["features"]["on_flat_channel"],
         audio_offset_s=params.audio_offset_s,
         tolerance_s=params.tolerance_s,
         dataset=params.dataset,

@@ -10,4 +10,6 @@ with log_to_file(snakemake.log[0]):
         snakemake.output.windows,
         classes=snakemake.params.classes,
         sfreq=snakemake.params.sfreq,
+        # Whether the job fails, not what it writes: from the config, so it reruns nothing.
+        on_flat_channel=snakemake.config["features"]["on_flat_channel"],
     )

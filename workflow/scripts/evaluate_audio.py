@@ -18,6 +18,7 @@ with log_to_file(snakemake.log[0]):
         per_bin_r=metrics["pearson_r"]["per_bin"],
         chance_95=metrics["pearson_r"]["chance_95"],
         title=f"Participant {participant}: test part",
+        flagged=predictions.attrs.get("flagged_channels", []),
     )
     save_figure(figure, snakemake.output.figure)
     write_utterance_page(

@@ -19,5 +19,6 @@ with log_to_file(snakemake.log[0]):
         montage_aliases=channels["montage_aliases"],
         welch_s=snakemake.params.qc["welch_s"],
         title=f"{attrs['dataset']} subject {attrs['subject']}: band features",
+        flagged=read_attrs(snakemake.input.clips).get("flagged_channels", []),
     )
     save_figure(figure, snakemake.output.figure)

@@ -185,7 +185,7 @@ def load_concept_labels(
     return labels
 
 
-def load_raw_eeg(path: str | Path, protocol: Protocol, n_channels: int) -> np.ndarray:
+def load_raw_eeg(path: str | Path, protocol: Protocol, channel_names: Sequence[str]) -> np.ndarray:
     """Read one subject's raw EEG and check it against the protocol.
 
     Parameters
@@ -194,8 +194,8 @@ def load_raw_eeg(path: str | Path, protocol: Protocol, n_channels: int) -> np.nd
         ``EEG/sub{N}.npy``.
     protocol : Protocol
         Timing the recording must follow.
-    n_channels : int
-        Number of channels the dataset declares.
+    channel_names : sequence of str
+        The channels the dataset declares, in the file's order.
 
     Returns
     -------
@@ -204,6 +204,7 @@ def load_raw_eeg(path: str | Path, protocol: Protocol, n_channels: int) -> np.nd
     """
     path = Path(path)
     eeg = _load_npy(path, "Raw EEG file")
+    n_channels = len(channel_names)
     expected = (protocol.n_blocks, n_channels, protocol.block_samples)
     if eeg.shape != expected:
         raise ValueError(
@@ -218,8 +219,9 @@ def load_raw_eeg(path: str | Path, protocol: Protocol, n_channels: int) -> np.nd
         block, channel, sample = (int(i) for i in np.argwhere(~finite)[0])
         raise ValueError(
             f"Raw EEG file {str(path)!r} has {int((~finite).sum())} NaN or infinite samples; the "
-            f"first is block {block + 1}, channel {channel}, sample {sample} "
-            f"({sample / protocol.sfreq:.3f} s). Repair or interpolate them before processing."
+            f"first is block {block + 1}, channel {channel + 1} ({channel_names[channel]}), "
+            f"sample {sample + 1} ({sample / protocol.sfreq:.3f} s into the block; all 1-based)."
+            f" Repair or interpolate them before processing."
         )
     logger.info("read %s: %d blocks × %d channels × %d samples", path, *eeg.shape)
     return eeg

@@ -3,7 +3,14 @@ headset, live focus inference, and XDF import."""
 
 from .live import FocusModelSelector, RingBuffer, focus_model_paths, predict_focus, run_live
 from .recorder import MARKER_STREAM, ProtocolStep, TerminalDisplay, record_session, resolve_stream
-from .session import CalibrationSession, ClockRelation, Phase, cut_phases, find_gaps
+from .session import (
+    CalibrationSession,
+    ClockRelation,
+    Phase,
+    cut_phases,
+    dejitter,
+    find_gaps,
+)
 from .simulate import SimulatedHeadset, simulate_session
 
 __all__ = [
@@ -17,6 +24,7 @@ __all__ = [
     "SimulatedHeadset",
     "TerminalDisplay",
     "cut_phases",
+    "dejitter",
     "find_gaps",
     "focus_model_paths",
     "predict_focus",

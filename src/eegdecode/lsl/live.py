@@ -95,25 +95,23 @@ def predict_focus(
     data: np.ndarray, sfreq: float, model: FocusModel, config: FocusFeatureConfig
 ) -> float | None:
     """P(focused) of the newest window of ``data`` (focus channels, newest last); None until
-    a full trailing mean is buffered.
+    a full trailing mean is buffered (``config.min_samples``).
 
-    The features are those of training: band-pass and notch, then the trailing mean of the
-    last ``smoothing`` windows. With fewer windows the mean is over fewer of them and the first
-    ones sit in the band-pass's start-up transient: such features are not what the model was
-    trained on, so nothing is predicted from them.
+    The feature vector is the last one that training computes from the same samples
+    (:func:`~eegdecode.signal.focus.focus_features`): band-pass and notch, then the trailing
+    mean of the last ``smoothing`` windows.
     """
     data = resample(data, sfreq, config.sfreq)
-    if data.shape[1] < config.window + (config.smoothing - 1) * config.step:
+    if config.n_vectors(data.shape[1]) == 0:
         return None
     features = focus_features(filter_focus_eeg(data, config), config, filtered=True)
-    return float(model.predict_proba(features[-1:])[0])
+    return float(model.predict_proba(features[-1])[0])
 
 
 def run_live(
     info,
     selector: FocusModelSelector,
     *,
-    config: FocusFeatureConfig,
     step_s: float = 0.5,
     buffer_s: float = 180.0,
     duration_s: float | None = None,
@@ -123,7 +121,9 @@ def run_live(
     """Predict focus every ``step_s`` from the stream until ``duration_s`` (or Ctrl-C).
 
     Each prediction is passed to ``report`` (time, P(focused) or None while filling, model
-    description), published on the ``eegdecode-focus`` LSL outlet and returned.
+    description), published on the ``eegdecode-focus`` LSL outlet and returned. Features are
+    computed as the model in use was trained (its ``config.json``'s ``features``), so a config
+    changed since training cannot skew them.
     """
     import pylsl
 
@@ -133,8 +133,6 @@ def run_live(
     channels = select_channels(stream_channel_names(full), full.channel_count(), full.name())
     sfreq = full.nominal_srate()
     buffer = RingBuffer(full.channel_count(), int(buffer_s * sfreq))
-    # Enough history for a full trailing mean plus filter settling.
-    history = int((config.window_s + config.smoothing * config.step_s + 10) * sfreq)
     outlet = None
     if publish:
         out_info = pylsl.StreamInfo(
@@ -151,6 +149,14 @@ def run_live(
                 continue
             next_step += step_s
             model = selector.get()
+            config = FocusFeatureConfig(**model.config["features"])
+            # A full trailing mean, plus 10 s for the band-pass to settle.
+            history = int((config.min_samples / config.sfreq + 10) * sfreq)
+            if history > len(buffer.times):
+                raise ValueError(
+                    f"calibration.live.buffer_s = {buffer_s:g} s holds less than the "
+                    f"{history / sfreq:g} s a prediction of the focus model needs."
+                )
             probability = predict_focus(buffer.latest(history)[channels], sfreq, model, config)
             row = (time.time(), probability, selector.description)
             results.append(row)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._logging import logger
-from .session import CalibrationSession, ClockRelation, Phase, find_gaps
+from .session import CalibrationSession, ClockRelation, Phase
 
 MARKER_STREAM = "eegdecode-markers"
 
@@ -113,9 +113,11 @@ def record_session(
     Samples are pulled in chunks with their timestamps; ``time_correction()`` and the local
     LSL-to-Unix offset are measured at the start and every ``correction_every_s``. Each phase
     starts on the wall clock, is announced on the ``eegdecode-markers`` LSL stream, and is
-    stored with its Unix start and end. The inlet recovers a lost stream by itself; missing
-    stretches are stored as gaps. Ctrl-C (or ``stop()`` returning True) ends the recording
-    early and marks the session incomplete.
+    stored with its Unix start and end. The inlet recovers a lost stream by itself; samples
+    lost meanwhile are found from the sample count (:func:`~eegdecode.lsl.session.dejitter`)
+    and stored as gaps. Ctrl-C (or ``stop()`` returning True) ends the recording early, keeps
+    the phase in progress marked partial, and marks the session incomplete. Each pass of the
+    loop costs the same however long the recording has run.
     """
     import pylsl
 
@@ -131,6 +133,7 @@ def record_session(
         )
         markers = pylsl.StreamOutlet(marker_info)
     chunks, stamps = [], []
+    received = 0
     corrections, conversions = [], []
 
     def measure_clock():
@@ -141,32 +144,35 @@ def record_session(
         conversions.append((pylsl.local_clock(), time.time() - pylsl.local_clock()))
 
     def pull():
+        nonlocal received
         data, times = inlet.pull_chunk(timeout=0.02, max_samples=4096)
         if times:
             chunks.append(np.asarray(data, dtype=np.float32))
             stamps.append(np.asarray(times))
+            received += len(times)
 
     measure_clock()
-    phases, complete = [], False
+    phases, complete, running = [], False, None
     last_measure = time.monotonic()
     try:
         for index, step in enumerate(protocol):
             display.phase(step, index, len(protocol))
-            start_unix = time.time()
+            running = (step.label, time.time())
             if markers is not None:
                 markers.push_sample([f"{step.label}/start"])
-            while (elapsed := time.time() - start_unix) < step.duration_s:
+            while (elapsed := time.time() - running[1]) < step.duration_s:
                 if stop is not None and stop():
                     raise KeyboardInterrupt
                 pull()
                 if time.monotonic() - last_measure > correction_every_s:
                     measure_clock()
                     last_measure = time.monotonic()
-                display.progress(step, elapsed, sum(len(t) for t in stamps))
-            end_unix = start_unix + step.duration_s
+                display.progress(step, elapsed, received)
+            end_unix = running[1] + step.duration_s
             if markers is not None:
                 markers.push_sample([f"{step.label}/end"])
-            phases.append(Phase(step.label, start_unix, end_unix))
+            phases.append(Phase(step.label, running[1], end_unix))
+            running = None
         complete = True
         # Samples up to the protocol's end may still be in flight.
         deadline = time.time() + 2.0
@@ -177,33 +183,34 @@ def record_session(
         ):
             pull()
     except KeyboardInterrupt:
-        display.message("Interrupted: saving what was recorded; the session is incomplete.")
+        if running is not None:
+            phases.append(Phase(running[0], running[1], time.time(), partial=True))
+        display.message(
+            "Interrupted: saving what was recorded (the phase in progress marked partial); "
+            "the session is incomplete."
+        )
     measure_clock()
     if not corrections:
         raise RuntimeError(f"Stream {info.name()!r} never answered a time-correction request.")
-    eeg = np.concatenate(chunks).T if chunks else np.zeros((n_channels, 0), np.float32)
-    timestamps = np.concatenate(stamps) if stamps else np.zeros(0)
-    clock = ClockRelation(np.array(corrections), np.array(conversions))
-    end = phases[-1].end_unix if phases else time.time()
-    gaps = find_gaps(
-        clock.to_unix(timestamps), sfreq, start=phases[0].start_unix if phases else end, end=end
-    )
-    for gap in gaps:
-        display.message(f"Gap in the stream: {gap[1] - gap[0]:.2f} s without samples.")
-    logger.info(
-        "recorded %d samples of %d channels; %d gap(s)", len(timestamps), n_channels, len(gaps)
-    )
     inlet.close_stream()
-    return CalibrationSession(
-        eeg=eeg,
-        timestamps=timestamps,
+    session = CalibrationSession(
+        eeg=np.concatenate(chunks).T if chunks else np.zeros((n_channels, 0), np.float32),
+        timestamps=np.concatenate(stamps) if stamps else np.zeros(0),
         sfreq=sfreq,
         channel_names=channel_names,
-        clock=clock,
+        clock=ClockRelation(np.array(corrections), np.array(conversions)),
         phases=phases,
-        gaps=gaps,
         complete=complete,
         user=user,
         session=session,
         stream={"name": info.name(), "type": info.type(), "source_id": info.source_id()},
     )
+    for start, end in session.gaps:
+        display.message(
+            f"Gap in the stream: no samples for {end - start:.2f} s, from "
+            f"{start - session.start_unix:.2f} s after the start."
+        )
+    logger.info(
+        "recorded %d samples of %d channels; %d gap(s)", received, n_channels, len(session.gaps)
+    )
+    return session

@@ -6,13 +6,15 @@ Phases are cut by their timestamps, never by fixed offsets from the start (the o
 3 s late because its client and server disagreed on where the protocol started).
 """
 
+import bisect
+import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from .._logging import logger
-from ..artifacts import AxisArray, read_array, read_attrs, write_artifact
+from ..artifacts import AxisArray, array_names, read_array, read_attrs, write_artifact
 from ..signal.focus import FOCUS_CHANNELS
 from ..signal.resample import resample
 
@@ -52,11 +54,13 @@ class ClockRelation:
 
 @dataclass
 class Phase:
-    """One step of the protocol as it was run: its label and Unix start and end."""
+    """One step of the protocol as it was run: its label and Unix start and end; ``partial``
+    when the recording was interrupted during it (it ends where the recording stopped)."""
 
     label: str
     start_unix: float
     end_unix: float
+    partial: bool = False
 
 
 @dataclass
@@ -67,19 +71,25 @@ class CalibrationSession:
     ----------
     eeg : ndarray of float32, shape (n_channels, n_times)
     timestamps : ndarray of float64, shape (n_times,)
-        LSL timestamps in the sender's clock.
+        LSL timestamps in the sender's clock, as received (they carry the sender's jitter
+        and may even step back).
     sfreq : float
         The stream's nominal rate.
     channel_names : list of str
     clock : ClockRelation
     phases : list of Phase
-    gaps : ndarray, shape (n_gaps, 2)
-        Unix start and end of each stretch where samples are missing.
     complete : bool
         False when the recording was interrupted (Ctrl-C) before the protocol ended.
     user, session : str
     stream : dict
         Name, type and source id of the recorded stream.
+    dejittered_timestamps : ndarray of float64, shape (n_times,) | None
+        The timestamps on the nominal rate's line between losses (:func:`dejitter`); strictly
+        increasing. None: computed from ``timestamps``.
+    gaps : ndarray, shape (n_gaps, 2) | None
+        Unix start and end of each stretch where samples are missing (:func:`find_gaps`):
+        samples lost inside the recording, and the protocol's start or end without samples.
+        None: computed.
     """
 
     eeg: np.ndarray
@@ -88,21 +98,51 @@ class CalibrationSession:
     channel_names: list[str]
     clock: ClockRelation
     phases: list[Phase]
-    gaps: np.ndarray
     complete: bool
     user: str
     session: str
     stream: dict = field(default_factory=dict)
+    dejittered_timestamps: np.ndarray | None = None
+    gaps: np.ndarray | None = None
+
+    def __post_init__(self):
+        self.timestamps = np.asarray(self.timestamps, dtype=np.float64)
+        if self.dejittered_timestamps is None or self.gaps is None:
+            dejittered, breaks = dejitter(self.timestamps, self.sfreq)
+            if self.dejittered_timestamps is None:
+                self.dejittered_timestamps = dejittered
+            if self.gaps is None:
+                unix = self.clock.to_unix(self.dejittered_timestamps)
+                start = min((p.start_unix for p in self.phases), default=None)
+                end = max((p.end_unix for p in self.phases), default=None)
+                self.gaps = find_gaps(unix, breaks, self.sfreq, start=start, end=end)
+        self.gaps = np.asarray(self.gaps, dtype=np.float64).reshape(-1, 2)
 
     def unix_times(self) -> np.ndarray:
-        return self.clock.to_unix(self.timestamps)
+        """Unix time of every sample, from the de-jittered timestamps."""
+        return self.clock.to_unix(self.dejittered_timestamps)
+
+    @property
+    def start_unix(self) -> float:
+        """The protocol's start (the first sample's time when there is no phase): what the
+        times in messages are counted from."""
+        if self.phases:
+            return min(p.start_unix for p in self.phases)
+        return float(self.unix_times()[0]) if len(self.timestamps) else 0.0
 
     def save(self, path: str | Path) -> Path:
         return write_artifact(
             path,
             {
                 "eeg": AxisArray(np.asarray(self.eeg, dtype=np.float32), ("channel", "time")),
-                "timestamps": AxisArray(np.asarray(self.timestamps, np.float64), ("time",)),
+                "timestamps": AxisArray(
+                    self.timestamps, ("time",), {"clock": "sender's LSL clock, as received"}
+                ),
+                "timestamps_dejittered": AxisArray(
+                    self.dejittered_timestamps,
+                    ("time",),
+                    {"clock": "sender's LSL clock, on the nominal rate between losses"},
+                ),
                 "time_correction": AxisArray(
                     self.clock.correction,
                     ("measurement", "pair"),
@@ -118,6 +158,9 @@ class CalibrationSession:
                 ),
                 "phase_end_unix": AxisArray(
                     np.array([p.end_unix for p in self.phases]), ("phase",)
+                ),
+                "phase_partial": AxisArray(
+                    np.array([p.partial for p in self.phases], dtype=bool), ("phase",)
                 ),
                 "gaps_unix": AxisArray(
                     np.asarray(self.gaps, np.float64).reshape(-1, 2), ("gap", "edge")
@@ -147,20 +190,40 @@ class CalibrationSession:
         def array(name, axes):
             return read_array(path, name, axes=axes).data
 
+        present = array_names(path)
         labels = attrs.get("phase_labels", [])
         starts, ends = array("phase_start_unix", ("phase",)), array("phase_end_unix", ("phase",))
-        session = cls(
-            eeg=array("eeg", ("channel", "time")),
-            timestamps=array("timestamps", ("time",)),
+        partial = (
+            array("phase_partial", ("phase",))
+            if "phase_partial" in present
+            else np.zeros(len(labels), dtype=bool)
+        )
+        eeg, timestamps = array("eeg", ("channel", "time")), array("timestamps", ("time",))
+        channel_names = list(attrs.get("channel_names", []))
+        _check_samples(eeg, timestamps, channel_names, path)
+        dejittered = (
+            array("timestamps_dejittered", ("time",))
+            if "timestamps_dejittered" in present
+            else None
+        )
+        if dejittered is not None and len(dejittered) != len(timestamps):
+            raise ValueError(
+                f"{path} holds {len(timestamps)} timestamps but {len(dejittered)} de-jittered "
+                f"ones; the file is damaged. Record the session again."
+            )
+        return cls(
+            eeg=eeg,
+            timestamps=timestamps,
+            dejittered_timestamps=dejittered,
             sfreq=float(attrs["sfreq"]),
-            channel_names=list(attrs.get("channel_names", [])),
+            channel_names=channel_names,
             clock=ClockRelation(
                 array("time_correction", ("measurement", "pair")),
                 array("clock_conversion", ("measurement", "pair")),
             ),
             phases=[
-                Phase(label, float(s), float(e))
-                for label, s, e in zip(labels, starts, ends, strict=True)
+                Phase(label, float(s), float(e), bool(p))
+                for label, s, e, p in zip(labels, starts, ends, partial, strict=True)
             ],
             gaps=array("gaps_unix", ("gap", "edge")),
             complete=bool(attrs["complete"]),
@@ -172,38 +235,144 @@ class CalibrationSession:
                 if key.startswith("stream_")
             },
         )
-        _check_samples(session, path)
-        return session
 
 
-def _check_samples(session: CalibrationSession, path: str | Path) -> None:
-    n_channels, n_times = session.eeg.shape
-    if len(session.timestamps) != n_times:
+def _check_samples(eeg, timestamps, channel_names, path: str | Path) -> None:
+    n_channels, n_times = eeg.shape
+    if len(timestamps) != n_times:
         raise ValueError(
-            f"{path} holds {n_times} samples but {len(session.timestamps)} timestamps; the file "
+            f"{path} holds {n_times} samples but {len(timestamps)} timestamps; the file "
             f"is damaged. Record the session again."
         )
-    bad = ~np.isfinite(session.eeg)
+    bad = ~np.isfinite(eeg)
     if bad.any():
         channel, sample = np.argwhere(bad)[0]
-        names = session.channel_names
-        name = names[channel] if len(names) == n_channels else f"channel {channel + 1}"
+        name = channel_names[channel] if len(channel_names) == n_channels else None
+        name = f"channel {channel + 1}" + (f" ({name})" if name else "")
         raise ValueError(
             f"{path} holds {int(bad.sum())} NaN or infinite EEG samples, the first in {name} at "
             f"sample {sample + 1} of {n_times}. Record the session again, or move the file away."
         )
-    if not np.isfinite(session.timestamps).all():
+    if not np.isfinite(timestamps).all():
         raise ValueError(f"{path} holds NaN or infinite timestamps; record the session again.")
 
 
+# A loss shorter than this many samples cannot be told from the sender's jitter.
+MIN_LOST_SAMPLES = 5
+
+
+def dejitter(
+    timestamps: np.ndarray, sfreq: float, *, min_lost: int = MIN_LOST_SAMPLES, span_s: float = 1.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """De-jitter a stream's timestamps and find where samples were lost, from their count.
+
+    A sender stamps its chunks on its own clock, so single intervals between timestamps vary
+    by milliseconds (and may be negative) without a sample being lost. A loss shows in the
+    count instead: each sample's lateness ``(t_i − t_0) · sfreq − i``, in sample periods,
+    steps up by the number of samples lost and stays there, where jitter moves it and comes
+    back. Around each interval longer than ``1 + min_lost / 2`` periods, the longest first,
+    the lateness is split where two constant levels fit it best, and that is a loss when the
+    median lateness over the ``span_s`` after the split exceeds that over the ``span_s``
+    before it (within the same run) by at least ``min_lost − 0.5``. A loss within a quarter
+    of ``span_s`` of the recording's ends is not looked for (it shows as an edge gap when the
+    protocol runs on).
+    Between losses the timestamps are replaced by their least-squares line in the sample
+    index, which follows the sender's true rate and clock drift, as pyxdf's de-jittering does.
+
+    Parameters
+    ----------
+    timestamps : ndarray, shape (n_times,)
+        As received, finite.
+    sfreq : float
+        The stream's nominal rate.
+    min_lost : int
+        The fewest lost samples reported as a loss.
+    span_s : float
+        Seconds of samples on each side of an interval that decide it.
+
+    Returns
+    -------
+    dejittered : ndarray of float64, shape (n_times,)
+    breaks : ndarray of int, shape (n_losses,)
+        Index ``i`` of each loss: samples are missing between sample ``i`` and ``i + 1``.
+    """
+    times = np.asarray(timestamps, dtype=np.float64)
+    n = len(times)
+    if n < 2 or sfreq <= 0:
+        return times.copy(), np.zeros(0, dtype=int)
+    lateness = (times - times[0]) * sfreq - np.arange(n)
+    intervals = np.diff(times) * sfreq
+    candidates = np.nonzero(intervals > 1 + min_lost / 2)[0]
+    span = max(2, round(span_s * sfreq))
+    breaks: list[int] = []
+    for index in candidates[np.argsort(-intervals[candidates], kind="stable")]:
+        where = bisect.bisect(breaks, index)
+        low = breaks[where - 1] + 1 if where else 0
+        high = breaks[where] + 1 if where < len(breaks) else n
+        first, stop = max(low, index + 1 - span), min(high, index + 1 + span)
+        if stop - first < 2:
+            continue
+        # Where in this stretch the lateness is best split in two constant levels (least
+        # squares): the loss itself, though jitter made a neighbouring interval look longer.
+        split = first + 1 + _best_split(lateness[first:stop])
+        # Judged on span_s of samples each side of the split (fewer only at a loss already
+        # found), never on a handful, whose median is one chunk's jitter.
+        before = lateness[max(low, split - span) : split]
+        after = lateness[split : min(high, split + span)]
+        if min(len(before), len(after)) < max(2, span // 4):
+            continue
+        if np.median(after) - np.median(before) >= min_lost - 0.5:
+            breaks.insert(bisect.bisect(breaks, split - 1), split - 1)
+    dejittered = np.empty(n)
+    edges = [0, *(b + 1 for b in breaks), n]
+    for first, stop in itertools.pairwise(edges):
+        run = np.arange(first, stop)
+        if len(run) < 2:
+            dejittered[run] = times[run]
+            continue
+        slope, intercept = np.polyfit(run - first, times[run], 1)
+        dejittered[run] = intercept + slope * (run - first)
+    return dejittered, np.asarray(breaks, dtype=int)
+
+
+def _best_split(values: np.ndarray) -> int:
+    """``k`` minimising the squared deviations of ``values[: k + 1]`` and ``values[k + 1 :]``
+    from their means."""
+    n = len(values)
+    sizes = np.arange(1, n)
+    head = np.cumsum(values)[:-1]
+    tail = values.sum() - head
+    # Minimising the within-part squares maximises the between-part term.
+    between = head**2 / sizes + tail**2 / (n - sizes)
+    return int(np.argmax(between))
+
+
 def find_gaps(
-    unix_times: np.ndarray, sfreq: float, *, start: float, end: float, factor: float = 5.0
+    unix_times: np.ndarray,
+    breaks: np.ndarray,
+    sfreq: float,
+    *,
+    start: float | None = None,
+    end: float | None = None,
+    min_lost: int = MIN_LOST_SAMPLES,
 ) -> np.ndarray:
-    """Stretches longer than ``factor`` sample periods without a sample, within [start, end]."""
-    edges = np.concatenate([[start], np.asarray(unix_times, dtype=np.float64), [end]])
-    steps = np.diff(edges)
-    where = np.nonzero(steps > factor / sfreq)[0]
-    return np.stack([edges[where], edges[where + 1]], axis=1) if len(where) else np.zeros((0, 2))
+    """Unix start and end of each stretch without samples, shape (n_gaps, 2).
+
+    ``unix_times`` are the de-jittered samples' times and ``breaks`` the losses
+    :func:`dejitter` found; ``start`` and ``end`` (the protocol's) add a gap where more than
+    ``min_lost`` sample periods pass before the first sample or after the last.
+    """
+    unix = np.asarray(unix_times, dtype=np.float64)
+    if len(unix) == 0:
+        whole = start is not None and end is not None
+        return np.array([[start, end]]) if whole else np.zeros((0, 2))
+    breaks = np.asarray(breaks, dtype=int)
+    gaps = [np.stack([unix[breaks], unix[breaks + 1]], axis=1)]
+    if start is not None and unix[0] - start > min_lost / sfreq:
+        gaps.insert(0, np.array([[start, unix[0]]]))
+    if end is not None and end - unix[-1] > min_lost / sfreq:
+        gaps.append(np.array([[unix[-1], end]]))
+    return np.concatenate(gaps)
 
 
 def select_channels(names: list[str], n_channels: int, path: str) -> list[int]:
@@ -255,18 +424,30 @@ def cut_phases(
     """
     unix = session.unix_times()
     channels = select_channels(session.channel_names, session.eeg.shape[0], path)
+    origin = session.start_unix
+
+    def span(start, end):
+        return f"{start - origin:.3f}–{end - origin:.3f} s after the session's start"
+
     cut: dict[str, list[np.ndarray]] = {label: [] for label in labels}
     for phase in session.phases:
         if phase.label not in cut:
             continue
-        where = f"{path}: phase {phase.label!r} ({phase.start_unix:.3f}–{phase.end_unix:.3f})"
-        if phase.start_unix < unix[0] or phase.end_unix > unix[-1] + 1.5 / session.sfreq:
-            raise ValueError(f"{where} is not inside the recording ({unix[0]:.3f}–{unix[-1]:.3f}).")
+        if phase.partial:
+            logger.info("%s: phase %r was interrupted; left out", path, phase.label)
+            continue
+        where = f"{path}: phase {phase.label!r} ({span(phase.start_unix, phase.end_unix)})"
+        # Within half a sample period of the first sample, a phase starts on it.
+        late_start = phase.start_unix < unix[0] - 0.5 / session.sfreq
+        if late_start or phase.end_unix > unix[-1] + 1.5 / session.sfreq:
+            raise ValueError(f"{where} is not inside the recording ({span(unix[0], unix[-1])}).")
         overlapping = [
             gap for gap in session.gaps if gap[0] < phase.end_unix and gap[1] > phase.start_unix
         ]
         if overlapping:
-            raise ValueError(f"{where} overlaps a gap in the stream at {overlapping[0]}.")
+            raise ValueError(
+                f"{where} overlaps a gap in the stream: no samples {span(*overlapping[0])}."
+            )
         # The samples nearest the phase's edges (timestamps carry jitter of a fraction of a
         # sample period).
         half = 0.5 / session.sfreq
@@ -300,10 +481,9 @@ def write_calibration_windows(
 
 def read_calibration_windows(path: str | Path) -> dict[str, list[np.ndarray]]:
     """The labelled phases :func:`write_calibration_windows` wrote, in their order."""
-    import h5py
-
-    with h5py.File(path, "r") as h5:
-        names = sorted((name for name in h5 if name.startswith("phase")), key=lambda n: int(n[5:]))
+    names = sorted(
+        (name for name in array_names(path) if name.startswith("phase")), key=lambda n: int(n[5:])
+    )
     phases: dict[str, list[np.ndarray]] = {}
     for name in names:
         array = read_array(path, name, axes=("channel", "time"))

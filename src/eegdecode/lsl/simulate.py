@@ -10,7 +10,7 @@ from .._logging import logger
 from ..datasets.focus import FocusEEGSource, FocusSignature
 from ..signal.focus import EMOTIV_CHANNELS, FOCUS_CHANNELS
 from .recorder import MARKER_STREAM
-from .session import CalibrationSession, ClockRelation, Phase, find_gaps
+from .session import CalibrationSession, ClockRelation, Phase
 
 # The state between and before the protocol's phases.
 RESTING_STATE = "unfocused"
@@ -44,6 +44,9 @@ class SimulatedHeadset:
     seed : int
     follow_markers : bool
         Switch state on the recorder's ``<label>/start`` and ``<label>/end`` markers.
+    jitter_s : float
+        Standard deviation of the jitter on each chunk's timestamp (clipped to ±2 of it), as
+        a sender stamping chunks on a busy clock makes; no sample is lost by it.
     """
 
     def __init__(
@@ -57,6 +60,7 @@ class SimulatedHeadset:
         chunk_s: float = 0.02,
         seed: int = 0,
         follow_markers: bool = True,
+        jitter_s: float = 0.0,
     ):
         self.name, self.sfreq, self.chunk_s = name, float(sfreq), chunk_s
         self.channel_names = _channel_names(n_channels)
@@ -64,9 +68,11 @@ class SimulatedHeadset:
         self.source = FocusEEGSource(FocusSignature.for_user(user, n_channels), sfreq, seed=seed)
         self.state = RESTING_STATE
         self.follow_markers = follow_markers
+        self.jitter_s, self._jitter = jitter_s, np.random.default_rng(seed + 1)
         self.pushed = 0
         # (LSL time of a pushed sample, its index, Unix − LSL offset at that moment)
         self.clock_log: list[tuple[float, int, float]] = []
+        self.drops: list[tuple[float, float]] = []
         self._stop, self._paused = threading.Event(), threading.Event()
         self._threads: list[threading.Thread] = []
 
@@ -103,6 +109,8 @@ class SimulatedHeadset:
                 continue
             data = self.source.next(due, self.state)
             last_time = start + (self.pushed + due - 1) / self.sfreq
+            if self.jitter_s:
+                last_time += self.jitter_s * np.clip(self._jitter.standard_normal(), -2, 2)
             outlet.push_chunk(data.T.astype(np.float32), last_time)
             self.clock_log.append(
                 (last_time, self.pushed + due - 1, time.time() - pylsl.local_clock())
@@ -140,10 +148,13 @@ class SimulatedHeadset:
         return self
 
     def drop(self, seconds: float) -> None:
-        """Take the stream off the network for ``seconds`` (its samples are lost), then back."""
+        """Take the stream off the network for ``seconds`` (its samples are lost), then back;
+        the Unix times of both are appended to ``drops``."""
+        started = time.time()
         self._paused.set()
         time.sleep(seconds)
         self._paused.clear()
+        self.drops.append((started, time.time()))
 
     def stop(self) -> None:
         self._stop.set()
@@ -184,7 +195,7 @@ def simulate_session(
     )  # fmt: skip
     times = 100.0 + np.arange(eeg.shape[1]) / sfreq
     clock = ClockRelation([[0.0, 0.5]], [[0.0, 1.7e9]])
-    edge = start = 1.7e9 + 100.5
+    edge = 1.7e9 + 100.5
     phases = []
     for label, seconds in protocol:
         phases.append(Phase(label, edge, edge + seconds))
@@ -192,6 +203,5 @@ def simulate_session(
     return CalibrationSession(
         eeg=eeg.astype(np.float32), timestamps=times, sfreq=sfreq,
         channel_names=list(FOCUS_CHANNELS), clock=clock, phases=phases,
-        gaps=find_gaps(clock.to_unix(times), sfreq, start=start, end=edge), complete=complete,
-        user=user, session=session,
+        complete=complete, user=user, session=session,
     )  # fmt: skip

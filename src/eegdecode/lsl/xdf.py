@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from .recorder import MARKER_STREAM
-from .session import CalibrationSession, ClockRelation, Phase, find_gaps
+from .session import CalibrationSession, ClockRelation, Phase
 
 IDENTITY = np.zeros((1, 2))
 
@@ -66,8 +66,6 @@ def import_xdf(
             phases.append(Phase(label, starts[label].pop(0), float(when)))
     sfreq = float(field(stream, "nominal_srate"))
     times = np.asarray(stream["time_stamps"], dtype=np.float64)
-    end = max((p.end_unix for p in phases), default=times[-1] if len(times) else 0.0)
-    start = min((p.start_unix for p in phases), default=end)
     return CalibrationSession(
         eeg=np.asarray(stream["time_series"], dtype=np.float32).T,
         timestamps=times,
@@ -75,7 +73,6 @@ def import_xdf(
         channel_names=_channel_names(stream),
         clock=ClockRelation(IDENTITY, IDENTITY),
         phases=sorted(phases, key=lambda p: p.start_unix),
-        gaps=find_gaps(times, sfreq, start=start, end=end),
         complete=bool(phases),
         user=user,
         session=session,

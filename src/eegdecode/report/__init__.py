@@ -12,7 +12,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
         "audio": ["plot_mel_comparison", "write_utterance_page"],
         "eegvp": ["plot_eegvp"],
         "feature_qc": ["plot_feature_qc", "standard_positions"],
-        "figures": ["save_figure"],
+        "figures": ["note_flagged_channels", "save_figure"],
         "generation": [
             "plot_finetune_loss",
             "plot_generated_beside_truth",

@@ -11,6 +11,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 
+from .figures import note_flagged_channels
 from .pages import write_media_page
 
 
@@ -23,6 +24,7 @@ def plot_mel_comparison(
     chance_95: float | None = None,
     title: str = "",
     max_seconds: float = 12.0,
+    flagged: Sequence[str] = (),
 ) -> plt.Figure:
     """The true and the decoded log-mel of the test set (its start), and r per mel bin.
 
@@ -39,6 +41,8 @@ def plot_mel_comparison(
     title : str
     max_seconds : float
         Only this much of the test set is drawn, so that words stay visible.
+    flagged : sequence of str
+        The recording's flat or saturated sEEG channels, listed at the foot.
     """
     n_shown = min(len(target), int(max_seconds * frame_rate))
     figure, axes = plt.subplots(
@@ -59,6 +63,7 @@ def plot_mel_comparison(
     axes[2].set(xlabel="mel bin", ylabel="Pearson r (whole test set)")
     axes[2].legend(loc="lower right", fontsize=8)
     figure.suptitle(title)
+    note_flagged_channels(figure, flagged)
     return figure
 
 

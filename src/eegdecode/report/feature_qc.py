@@ -8,6 +8,7 @@ import numpy as np
 import scipy.signal
 
 from .._logging import logger, verbose
+from .figures import note_flagged_channels
 
 
 def standard_positions(
@@ -66,6 +67,7 @@ def plot_feature_qc(
     montage_aliases: Mapping[str, str] | None = None,
     welch_s: float = 1.0,
     title: str = "",
+    flagged: Sequence[str] = (),
     verbose=None,
 ) -> plt.Figure:
     """Draw mean DE per band as scalp maps, and the power spectrum of each concept.
@@ -90,6 +92,9 @@ def plot_feature_qc(
         Welch segment length in seconds.
     title : str
         Figure title.
+    flagged : sequence of str
+        The recording's flat or saturated channels (``"<name> (<problem>)"``): marked on the
+        scalp maps and listed at the foot.
     verbose : bool | str | int | None
         Log level for this call.
 
@@ -111,13 +116,16 @@ def plot_feature_qc(
     figure = plt.figure(figsize=(3.2 * max(len(band_names), 3), 7.5), layout="constrained")
     top, bottom = figure.subfigures(2, 1, height_ratios=[1, 1.2])
     mean_de = de.mean(axis=(0, 1, 2))
+    flagged_names = {entry.split(" (")[0] for entry in flagged}
+    marked = np.array([name in flagged_names for name in channel_names])
     for band, axes in enumerate(np.atleast_1d(top.subplots(1, len(band_names)))):
         values = mean_de[:, band]
         # MNE anchors positive data at 0, which flattens a map of DE values around 20.
         limits = (values.min(), values.max())
         image, _ = mne.viz.plot_topomap(
-            values, info, axes=axes, show=False, cmap="viridis", vlim=limits
-        )
+            values, info, axes=axes, show=False, cmap="viridis", vlim=limits, mask=marked,
+            mask_params={"marker": "x", "markeredgecolor": "tab:red", "markersize": 8},
+        )  # fmt: skip
         axes.set_title(f"{band_names[band]} DE")
         top.colorbar(image, ax=axes, shrink=0.7)
 
@@ -139,6 +147,7 @@ def plot_feature_qc(
     if labels.max() <= 20:
         axes.legend(ncols=4, fontsize="small")
     figure.suptitle(title)
+    note_flagged_channels(figure, flagged)
     logger.info(
         "QC figure: %d bands, spectra of %d concepts", len(band_names), len(np.unique(labels))
     )

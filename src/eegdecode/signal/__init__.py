@@ -1,5 +1,6 @@
 """Signal processing: segmentation into clips, sliding windows, DE/PSD band features,
-high-gamma envelopes, log-mel spectrograms, speech segments, focus features."""
+high-gamma envelopes, log-mel spectrograms, speech segments, focus features, flat and saturated
+channels."""
 
 import lazy_loader
 
@@ -17,11 +18,13 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
         ],
         "highgamma": [
             "HIGH_GAMMA_BAND",
+            "check_highgamma_input",
             "highgamma_envelope",
             "highgamma_filter",
             "line_noise_frequencies",
         ],
         "mel": ["MelConfig", "griffin_lim", "log_mel_spectrogram"],
+        "quality": ["channel_problems", "check_channels"],
         "resample": ["resample"],
         "segmentation": ["segment", "sliding_windows"],
         "speech": ["speech_segments"],

@@ -57,9 +57,11 @@ class FocusFeatureConfig:
     smoothing : int
         Windows averaged per feature vector (15).
     smoothing_mode : 'trailing' | 'centred'
-        ``trailing``: the mean of this and the previous windows, as live inference can compute
-        it. ``centred``: the original notebook's ``convolve(mode='same')`` with zero padding,
-        for parity only.
+        ``trailing``: the mean of this and the previous ``smoothing - 1`` windows, as live
+        inference can compute it; a recording's first ``smoothing - 1`` windows, whose mean
+        would be over fewer, give no feature vector, so training, fine-tuning and live
+        prediction see the same kind of vector. ``centred``: the original notebook's
+        ``convolve(mode='same')`` with zero padding, one vector per window, for parity only.
     """
 
     sfreq: float = 128.0
@@ -95,8 +97,23 @@ class FocusFeatureConfig:
     def n_bins(self) -> int:
         return round(self.fmax / self.bin_hz)
 
-    def n_windows(self, n_times: int) -> int:
+    @property
+    def min_samples(self) -> int:
+        """Samples of the shortest recording that gives a feature vector: one window, plus
+        ``smoothing - 1`` steps for a full trailing mean (15 + 14 s: 29 s by default)."""
+        if self.smoothing_mode == "centred":
+            return self.window
+        return self.window + (self.smoothing - 1) * self.step
+
+    def n_spectra(self, n_times: int) -> int:
+        """Blackman windows that fit in ``n_times`` samples."""
         return 0 if n_times < self.window else 1 + (n_times - self.window) // self.step
+
+    def n_vectors(self, n_times: int) -> int:
+        """Feature vectors of a recording of ``n_times`` samples."""
+        if n_times < self.min_samples:
+            return 0
+        return 1 + (n_times - self.min_samples) // self.step
 
 
 def filter_focus_eeg(data: np.ndarray, config: FocusFeatureConfig) -> np.ndarray:
@@ -110,16 +127,15 @@ def filter_focus_eeg(data: np.ndarray, config: FocusFeatureConfig) -> np.ndarray
 
 
 def _smooth(power: np.ndarray, length: int, mode: str) -> np.ndarray:
-    """Mean over ``length`` windows along the first axis."""
+    """Mean over ``length`` windows along the first axis: centred (as many rows as ``power``)
+    or trailing (only the ``len(power) - length + 1`` full means)."""
     if mode == "centred":
         if len(power) < length:
             return power
         kernel = np.ones(length) / length
         return np.apply_along_axis(lambda x: np.convolve(x, kernel, mode="same"), 0, power)
     cumulative = np.cumsum(np.concatenate([np.zeros((1, *power.shape[1:])), power]), axis=0)
-    ends = np.arange(1, len(power) + 1)
-    starts = np.maximum(ends - length, 0)
-    return (cumulative[ends] - cumulative[starts]) / (ends - starts).reshape(-1, 1, 1)
+    return (cumulative[length:] - cumulative[:-length]) / length
 
 
 def focus_features(
@@ -137,19 +153,21 @@ def focus_features(
 
     Returns
     -------
-    features : ndarray of float64, shape (n_windows, n_channels · n_bins)
+    features : ndarray of float64, shape (config.n_vectors(n_times), n_channels · n_bins)
         Channel-major (all bins of the first channel first), ``10·log10(power + 1e-10)``;
-        zero rows when the recording is shorter than one window.
+        row ``k`` is the trailing mean of the windows ending at sample
+        ``config.min_samples + k · config.step``; zero rows when the recording is shorter than
+        ``config.min_samples``.
     """
     data = np.asarray(data, dtype=np.float64)
     if data.ndim != 2:
         raise ValueError(f"data must be (n_channels, n_times), got shape {data.shape}.")
     if not np.all(np.isfinite(data)):
         raise ValueError("data holds NaN or infinite values.")
-    n_windows = config.n_windows(data.shape[1])
     n_channels = data.shape[0]
-    if n_windows == 0:
+    if config.n_vectors(data.shape[1]) == 0:
         return np.zeros((0, n_channels * config.n_bins))
+    n_windows = config.n_spectra(data.shape[1])
     if not filtered:
         data = filter_focus_eeg(data, config)
     starts = np.arange(n_windows) * config.step
@@ -159,4 +177,4 @@ def focus_features(
     power = np.abs(spectrum[..., : config.n_bins * per_bin]) ** 2
     power = power.reshape(n_windows, n_channels, config.n_bins, per_bin).mean(axis=-1)
     power = _smooth(power, config.smoothing, config.smoothing_mode)
-    return (10 * np.log10(power + 1e-10)).reshape(n_windows, -1)
+    return (10 * np.log10(power + 1e-10)).reshape(len(power), -1)

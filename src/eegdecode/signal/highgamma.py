@@ -91,6 +91,45 @@ def highgamma_filter(
     return np.concatenate(sections)
 
 
+def check_highgamma_input(
+    sfreq: float,
+    n_times: int | None,
+    *,
+    band: Sequence[float] = HIGH_GAMMA_BAND,
+    notches: Sequence[float] = (50.0, 100.0, 150.0),
+    order: int = 8,
+    source: str = "The recording",
+) -> None:
+    """Refuse a recording whose rate cannot hold the band and notches, or that is too short
+    for the zero-phase filter, naming ``source``, the rate, the band and the minimum length.
+
+    Parameters
+    ----------
+    sfreq : float
+    n_times : int | None
+        None checks the rate only.
+    band, notches, order
+        See :func:`highgamma_filter`.
+    source : str
+        What to name in the error (the file, or the config key of its rate).
+    """
+    try:
+        sos = highgamma_filter(sfreq, band=band, notches=notches, order=order)
+    except ValueError as error:
+        raise ValueError(
+            f"{source} is sampled at {sfreq:g} Hz, which cannot hold the high-gamma band "
+            f"{band[0]:g}–{band[1]:g} Hz with notches at {list(notches)} Hz (it needs more than "
+            f"{2 * max(band[1], *notches, 0.0):g} Hz): {error}"
+        ) from None
+    # scipy's sosfiltfilt pads each end by this many samples and needs more than that.
+    padlen = 3 * (2 * len(sos) + 1 - min((sos[:, 2] == 0).sum(), (sos[:, 5] == 0).sum()))
+    if n_times is not None and n_times <= padlen:
+        raise ValueError(
+            f"{source} holds {n_times} samples ({n_times / sfreq:.3f} s at {sfreq:g} Hz); the "
+            f"high-gamma filter needs more than {padlen} ({padlen / sfreq:.3f} s)."
+        )
+
+
 @verbose
 def highgamma_envelope(
     data: np.ndarray,

@@ -247,7 +247,12 @@ def train_focus_base(
 
 
 def session_windows(
-    session_path: str | Path, windows_path: str | Path, *, classes: Sequence[str], sfreq: float
+    session_path: str | Path,
+    windows_path: str | Path,
+    *,
+    classes: Sequence[str],
+    sfreq: float,
+    on_flat_channel: str = "warn",
 ) -> Path:
     """Write a recorded session's labelled phases, the fine-tuning's data (rule
     ``calibration_windows``).
@@ -265,21 +270,43 @@ def session_windows(
         The phase labels to keep (for a dict of label to class, its keys).
     sfreq : float
         The focus features' rate.
+    on_flat_channel : 'warn' | 'error'
+        What a flat or saturated focus channel does (:func:`~eegdecode.signal.check_channels`,
+        over the recording); flagged channels are stored as ``flagged_channels``.
 
     Returns
     -------
     path : Path
     """
-    from ..lsl.session import CalibrationSession, cut_phases, write_calibration_windows
+    from ..lsl.session import (
+        CalibrationSession,
+        cut_phases,
+        select_channels,
+        write_calibration_windows,
+    )
+    from ..signal.quality import check_channels
 
     session = CalibrationSession.load(session_path)
     if not session.complete:
         raise ValueError(f"{session_path} is an incomplete session (interrupted); record it again.")
     phases = cut_phases(session, list(classes), target_sfreq=sfreq, path=session_path)
+    # On the samples as recorded: resampling would smooth a clipped plateau away.
+    channels = select_channels(session.channel_names, session.eeg.shape[0], str(session_path))
+    flagged = check_channels(
+        session.eeg[channels],
+        FOCUS_CHANNELS,
+        source=str(session_path),
+        on_flat_channel=on_flat_channel,
+    )
     return write_calibration_windows(
         windows_path,
         phases,
-        attrs={"user": session.user, "session": session.session, "sfreq": sfreq},
+        attrs={
+            "user": session.user,
+            "session": session.session,
+            "sfreq": sfreq,
+            "flagged_channels": flagged,
+        },
     )
 
 
