@@ -29,11 +29,14 @@ def parse(override: str) -> dict:
     return config
 
 
-def test_the_embedded_default_and_the_presets_pass():
+def test_the_embedded_default_and_the_presets_pass(tmp_path):
     parse("{}")
+    # A preset's placeholder paths are the user's to set (config/seed-dv.yaml says which).
+    local = {"pretrained": {"stable_diffusion": str(tmp_path)}}
     for preset in ("seed-dv.yaml",):
         config = yaml.safe_load((REPO / "config/config.yaml").read_text())
         update_config(config, yaml.safe_load((REPO / "config" / preset).read_text()))
+        update_config(config, local)
         validate_config(config, SCHEMA)
         check_config(config)
 
@@ -139,6 +142,15 @@ def test_the_embedded_default_and_the_presets_pass():
         (
             "audio:\n  channels: {include: LA*}\n",
             r"^config key 'audio.channels.include': 'LA\*' is not of type 'array'",
+        ),
+        (
+            "pretrained:\n  stable_diffusion: /nowhere/sd-1.4\n  tiny: {activate: false}\n",
+            r"^config key 'pretrained.stable_diffusion' names '/nowhere/sd-1.4', which is not a "
+            r"folder",
+        ),
+        (
+            "audio:\n  vocoder: {waveglow: /nowhere/waveglow.pt}\n",
+            r"^config key 'audio.vocoder.waveglow' names '/nowhere/waveglow.pt', which is not a",
         ),
         (
             "windows:\n  500ms: {length_s: 0.503}\n",

@@ -121,6 +121,13 @@ def _check_eeg2video(config: dict) -> None:
             f"config key 'video_diffusion.finetune.clips_per_concept' must be at most "
             f"{protocol.clips_per_concept}, the clips per concept of the protocol."
         )
+    stable_diffusion = config["pretrained"]["stable_diffusion"]
+    if not config["pretrained"]["tiny"]["activate"] and not Path(stable_diffusion).is_dir():
+        raise ValueError(
+            f"config key 'pretrained.stable_diffusion' names {stable_diffusion!r}, which is not "
+            f"a folder; give a Stable Diffusion 1.4 folder as save_pretrained writes it, or set "
+            f"'pretrained.tiny.activate: true' to write tiny models there."
+        )
     unet = config["video_diffusion"]["unet"]
     if unet is not None and not (Path(unet) / "config.json").is_file():
         raise ValueError(
@@ -182,6 +189,11 @@ def _check_audio(config: dict) -> None:
         raise ValueError(
             "config key 'audio.vocoder.waveglow_config' is set without 'audio.vocoder.waveglow'."
         )
+    for key in ("waveglow", "waveglow_config"):
+        if vocoder[key] and not Path(vocoder[key]).is_file():
+            raise ValueError(
+                f"config key 'audio.vocoder.{key}' names {vocoder[key]!r}, which is not a file."
+            )
 
 
 def _check_calibration(config: dict) -> None:
