@@ -87,7 +87,8 @@ class ChannelSelection:
         else:
             keep = [i for i, kind in enumerate(types) if kind in BRAIN_CHANNEL_TYPES]
         keep = [i for i in keep if not matches(names[i], self.exclude)]
-        dropped = [f"{names[i]} ({types[i]})" for i in range(len(names)) if i not in set(keep)]
+        kept = set(keep)
+        dropped = [f"{names[i]} ({types[i]})" for i in range(len(names)) if i not in kept]
         if not keep:
             raise ValueError(
                 f"{source}: no channel left to decode of {len(names)} "
