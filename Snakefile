@@ -65,7 +65,12 @@
 
 from snakemake.utils import min_version
 
+from eegdecode.workflow_config import read_config_file
+
 min_version("9.9")
+
+# Snakemake's own message for a YAML syntax error names neither the file nor the line.
+read_config_file("config/config.yaml")
 
 
 configfile: "config/config.yaml"

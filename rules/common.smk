@@ -13,16 +13,9 @@ from eegdecode.datasets.seeddv import (
 )
 from eegdecode.splits import resolve_test_block
 from eegdecode.provenance import code_fingerprint
-from eegdecode.workflow_config import (
-    check_config,
-    duration_label,
-    replaced_keys,
-    validate_config,
-)
+from eegdecode.workflow_config import duration_label, prepare_config
 
-replaced_keys(config)
-validate_config(config, Path(workflow.basedir) / "workflow/schemas/config.schema.yaml")
-check_config(config)
+prepare_config(config, Path(workflow.basedir) / "workflow/schemas/config.schema.yaml")
 
 # EEG → video
 DATASET = config["dataset"]

@@ -13,7 +13,14 @@ import pytest
 import yaml
 from snakemake.utils import update_config
 
-from eegdecode.workflow_config import check_config, replaced_keys, validate_config
+from eegdecode.cli import main as eegdecode_main
+from eegdecode.workflow_config import (
+    check_config,
+    merge_config,
+    prepare_config,
+    read_config_file,
+    validate_config,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 SCHEMA = REPO / "workflow/schemas/config.schema.yaml"
@@ -23,9 +30,7 @@ def parse(override: str) -> dict:
     """What rules/common.smk does with config/config.yaml plus an override config file."""
     config = yaml.safe_load((REPO / "config/config.yaml").read_text())
     update_config(config, yaml.safe_load(override))
-    replaced_keys(config)
-    validate_config(config, SCHEMA)
-    check_config(config)
+    prepare_config(config, SCHEMA)
     return config
 
 
@@ -175,3 +180,49 @@ def test_a_schema_error_names_the_key_path_first():
     assert str(error.value).startswith(
         "config key 'calibration.live.step_s': -1 is less than or equal to the minimum of 0"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "split:\n  test_block: 2\nfoo: [1, 2\nbar: 3\n",
+            r", line 4, column 4: YAML syntax error: expected ',' or ']', but got ':' "
+            r"\(while parsing a flow sequence at line 3, column 6\)\.$",
+        ),
+        ("a:\n\tb: 1\n", r", line 2, column 1: YAML syntax error: found character '\\t'"),
+        ("- 1\n- 2\n", r": expected a mapping of config keys at the top level, found a list"),
+    ],
+)
+def test_a_yaml_error_names_the_file_and_line(tmp_path, text, message):
+    path = tmp_path / "mine.yaml"
+    path.write_text(text)
+    with pytest.raises(ValueError) as error:
+        read_config_file(path)
+    assert str(error.value).startswith(f"config file {path}"), str(error.value)
+    assert re.search(message, str(error.value)), str(error.value)
+
+
+def test_config_files_merge_as_snakemake_merges_them():
+    base = read_config_file(REPO / "config/config.yaml")
+    for override in (REPO / "config").glob("*.yaml"):
+        expected = yaml.safe_load((REPO / "config/config.yaml").read_text())
+        update_config(expected, yaml.safe_load(override.read_text()))
+        assert merge_config(base, read_config_file(override)) == expected, override.name
+    assert read_config_file(REPO / "config/config.yaml") == base, "the base was changed"
+
+
+def test_check_config_command(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(REPO)
+    eegdecode_main(["check-config"])
+    assert "The config is valid (config/config.yaml)" in capsys.readouterr().err
+    bad = tmp_path / "bad.yaml"
+    for text, message in (
+        ("foo: [1, 2\nbar: 3\n", f"config file {bad}, line 2, column 4: YAML syntax error"),
+        ("split:\n  test_block: 9\n", "split.test_block=9 does not name one of the 4 blocks"),
+        ("features:\n  n_ftt: 256\n", "config key 'features': Additional properties"),
+    ):
+        bad.write_text(text)
+        with pytest.raises(SystemExit) as error:
+            eegdecode_main(["check-config", "--configfile", str(bad)])
+        assert str(error.value).startswith(message), str(error.value)

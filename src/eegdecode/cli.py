@@ -11,29 +11,27 @@ from pathlib import Path
 from ._logging import logger
 
 WORKFLOW_CONFIG = "config/config.yaml"
+WORKFLOW_SCHEMA = "workflow/schemas/config.schema.yaml"
 
 
-def _merge(base: dict, override: dict) -> dict:
-    merged = dict(base)
-    for key, value in override.items():
-        if isinstance(value, dict) and isinstance(base.get(key), dict):
-            merged[key] = _merge(base[key], value)
-        else:
-            merged[key] = value
-    return merged
-
-
-def _load_calibration_config(overrides: list[str]) -> dict:
-    """The workflow config's calibration section, with ``--configfile`` files merged over it
-    as Snakemake merges them."""
-    import yaml
+def _load_workflow_config(overrides: list[str]) -> dict:
+    """The workflow config, with ``--configfile`` files merged over it as Snakemake merges
+    them."""
+    from .workflow_config import merge_config, read_config_file
 
     if not Path(WORKFLOW_CONFIG).is_file():
         raise SystemExit(f"Run eegdecode from the workflow's folder: {WORKFLOW_CONFIG} is missing.")
-    config = yaml.safe_load(Path(WORKFLOW_CONFIG).read_text())
-    for path in overrides:
-        config = _merge(config, yaml.safe_load(Path(path).read_text()) or {})
-    return config["calibration"]
+    try:
+        config = read_config_file(WORKFLOW_CONFIG)
+        for path in overrides:
+            config = merge_config(config, read_config_file(path))
+    except (OSError, ValueError) as error:
+        raise SystemExit(str(error)) from None
+    return config
+
+
+def _load_calibration_config(overrides: list[str]) -> dict:
+    return _load_workflow_config(overrides)["calibration"]
 
 
 def _add_stream_options(parser: argparse.ArgumentParser) -> None:
@@ -151,18 +149,38 @@ def import_xdf(args) -> None:
     print(f"Saved {path}", file=sys.stderr)
 
 
+def check_config(args) -> None:
+    """Check the config files as the workflow will parse them, before a run.
+
+    YAML syntax errors name the file and line; schema errors and keys that contradict each
+    other name the key.
+    """
+    from .workflow_config import prepare_config
+
+    config = _load_workflow_config(args.configfile)
+    try:
+        prepare_config(config, WORKFLOW_SCHEMA)
+    except (OSError, ValueError) as error:
+        raise SystemExit(str(error)) from None
+    files = ", ".join([WORKFLOW_CONFIG, *args.configfile])
+    print(f"The config is valid ({files}).", file=sys.stderr)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="eegdecode", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    def common(sub, stream=True):
+    def configfile_option(sub):
         sub.add_argument(
             "--configfile",
             action="append",
             default=[],
             help="YAML merged over config/config.yaml, as for snakemake (repeatable)",
         )
+
+    def common(sub, stream=True):
+        configfile_option(sub)
         sub.add_argument("--results", default="results", help="the workflow's results folder")
         if stream:
             _add_stream_options(sub)
@@ -195,6 +213,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--user", help="use this user's fine-tuned model when there is one")
     sub.add_argument("--duration", type=float, help="seconds (default: until Ctrl-C)")
     sub.set_defaults(function=live)
+
+    sub = commands.add_parser("check-config", help=check_config.__doc__.splitlines()[0])
+    configfile_option(sub)
+    sub.set_defaults(function=check_config)
 
     sub = commands.add_parser("import-xdf", help="convert a LabRecorder .xdf to a session")
     common(sub, stream=False)

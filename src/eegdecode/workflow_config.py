@@ -4,7 +4,7 @@
 (types, ranges, unknown keys) and then calls :func:`check_config`, so that a config whose keys
 contradict each other fails while the workflow is parsed, before any job starts, with a message
 that names the key. Being plain Python on a dict, the checks are also testable without
-starting Snakemake.
+starting Snakemake, and ``eegdecode check-config`` runs them on config files before a run.
 """
 
 from pathlib import Path
@@ -20,6 +20,72 @@ REPLACED_KEYS = {
     f"{stage}.test_block": "split.test_block"
     for stage in ("glmnet", "semantic", "dynamic", "seq2seq")
 }
+
+
+def read_config_file(path: str | Path) -> dict:
+    """Read one YAML config file, naming the file, line and column of a syntax error.
+
+    Snakemake reports a YAML syntax error as "Config file is not valid JSON or YAML" without
+    saying which file or where; the Snakefile reads its own config file through this first.
+
+    Raises
+    ------
+    FileNotFoundError
+        When ``path`` does not exist.
+    ValueError
+        On a syntax error, or a file whose top level is not a mapping of keys.
+    """
+    import yaml
+
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"config file {path} does not exist.")
+    try:
+        config = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.MarkedYAMLError as error:
+        raise ValueError(f"config file {path}{_yaml_error_location(error)}.") from None
+    except yaml.YAMLError as error:
+        raise ValueError(f"config file {path}: YAML syntax error: {error}.") from None
+    if config is None:
+        return {}
+    if not isinstance(config, dict):
+        raise ValueError(
+            f"config file {path}: expected a mapping of config keys at the top level, "
+            f"found a {type(config).__name__}."
+        )
+    return config
+
+
+def _yaml_error_location(error) -> str:
+    """The part of the message after the file: its line, column, problem and context."""
+
+    def at(mark) -> str:
+        return f"line {mark.line + 1}, column {mark.column + 1}"
+
+    mark = error.problem_mark or error.context_mark
+    text = (f", {at(mark)}" if mark else "") + f": YAML syntax error: {error.problem or error}"
+    if error.context and error.context_mark is not None:
+        text += f" ({error.context} at {at(error.context_mark)})"
+    return text
+
+
+def merge_config(base: dict, override: dict) -> dict:
+    """``override`` merged over ``base`` key by key, as Snakemake merges ``--configfile``s."""
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            merged[key] = merge_config(base[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def prepare_config(config: dict, schema: str | Path) -> None:
+    """Everything the workflow checks at parse time, in order: :func:`replaced_keys`,
+    :func:`validate_config` (which fills in the schema's defaults) and :func:`check_config`."""
+    replaced_keys(config)
+    validate_config(config, schema)
+    check_config(config)
 
 
 def replaced_keys(config: dict) -> None:
