@@ -96,7 +96,7 @@ rule all:
     input:
         get_all_targets(),
         get_audio_targets(),
-        get_calibration_targets(),
+        get_calibration_targets,
 
 
 rule eeg2video_all:
@@ -131,4 +131,4 @@ rule audio_all:
 
 rule calibration_all:
     input:
-        get_calibration_targets(),
+        get_calibration_targets,

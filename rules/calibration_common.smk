@@ -16,34 +16,35 @@ def focus_record_paths():
 def complete_sessions():
     """The complete recorded sessions of every user, in session order (by id).
 
-    An interrupted recording (``complete`` false) is left out. A file that cannot be read as a
-    session (truncated, not HDF5) stops the workflow naming it, or with
-    ``calibration.bad_sessions: skip`` is left out with a warning that lists it. Read once per
-    parse: every input function below asks it again.
+    Each session file is loaded as training will load it (eegdecode.lsl.session
+    .check_session_files, whose results are kept in SESSION_CHECKS so that a file is read
+    again only when it changed). An interrupted recording (``complete`` false) is left out,
+    with a log line. A file that cannot be used (truncated or not HDF5, missing datasets, NaN
+    or infinite samples) stops the workflow naming it and why, or with
+    ``calibration.bad_sessions: skip`` is left out with a warning that lists it and why. Read
+    once per parse: every input function below asks it again.
     """
-    import h5py
+    from eegdecode.lsl.session import check_session_files
 
     found = glob_wildcards(SESSION_PATTERN)
-    sessions, unreadable = {}, []
-    for user, session in sorted(zip(found.user, found.session)):
-        path = SESSION_PATTERN.format(user=user, session=session)
-        try:
-            with h5py.File(path, "r") as h5:
-                complete = bool(h5.attrs.get("complete", False))
-        except OSError as error:
-            unreadable.append(f"{path} ({error})")
-            continue
-        if complete:
-            sessions.setdefault(user, []).append(session)
-    if unreadable and CALIBRATION["bad_sessions"] == "error":
+    pairs = sorted(zip(found.user, found.session))
+    paths = [SESSION_PATTERN.format(user=user, session=session) for user, session in pairs]
+    checks = check_session_files(paths, SESSION_CHECKS, checker=code("calibration_windows.py"))
+    bad = [check.problem for check in checks.values() if check.problem]
+    if bad and CALIBRATION["bad_sessions"] == "error":
+        listed = "\n  ".join(bad)
         raise ValueError(
-            f"Session files that cannot be read (truncated or not HDF5): {unreadable}. Record "
-            "them again or move them away; calibration.bad_sessions: skip leaves them out."
+            f"Session files that cannot be used:\n  {listed}\nRecord them again or move them "
+            "away; calibration.bad_sessions: skip leaves them out."
         )
-    for entry in unreadable:
-        logger.warning(
-            f"Skipping an unreadable session (calibration.bad_sessions: skip): {entry}"
-        )
+    for problem in bad:
+        logger.warning(f"Skipping a bad session (calibration.bad_sessions: skip): {problem}")
+    sessions = {}
+    for (user, session), path in zip(pairs, paths):
+        if checks[path].complete:
+            sessions.setdefault(user, []).append(session)
+        elif not checks[path].problem:
+            logger.info(f"Leaving out an interrupted recording (complete = false): {path}")
     return sessions
 
 
@@ -122,7 +123,9 @@ def get_current_focus_model(wildcards):
     return f"{FOCUS_RESULTS}/users/{wildcards.user}/{version}"
 
 
-def get_calibration_targets():
+def get_calibration_targets(wildcards):
+    """The focus models and every user's pointer. An input function, so that the session
+    files are checked only when a calibration target is asked for."""
     return [f"{FOCUS_RESULTS}/base", f"{FOCUS_RESULTS}/base_metrics.json"] + [
         f"{FOCUS_RESULTS}/users/{user}/current.json" for user in complete_sessions()
     ]

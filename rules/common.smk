@@ -68,6 +68,8 @@ CALIBRATION = config["calibration"]
 FOCUS_DATASET = CALIBRATION["focus_dataset"]
 FOCUS_RESULTS = "results/focus"
 SESSION_PATTERN = "results/calibration/{user}/{session}/session.h5"
+# What eegdecode.lsl.session.check_session_files found in each session file, by its identity.
+SESSION_CHECKS = "results/calibration/session_checks.json"
 
 
 wildcard_constraints:

@@ -109,8 +109,15 @@ def test_a_session_damaged_in_place_leaves_the_users_model_in_use(tmp_path):
     damaged.save(path)
     done = snakemake(workdir, "calibration_all", "--configfile", override, check=False)
     assert done.returncode != 0
+    message = done.stdout + done.stderr  # snakemake prints a parse-time error on stdout
     assert re.search(r"alice/s1/session.h5 holds 100 NaN or infinite EEG samples, the first in "
-                     r"channel 4 \(O1\) at sample 5001", done.stderr), done.stderr[-2000:]  # fmt: skip
+                     r"channel 4 \(O1\) at sample 5001", message), message[-2000:]  # fmt: skip
+    skip = workdir / "skip.yaml"
+    skip.write_text("calibration: {bad_sessions: skip}\n")
+    skipped = snakemake(workdir, "calibration_all", "--configfile", override, skip)
+    assert re.search(r"Skipping a bad session \(calibration.bad_sessions: skip\): "
+                     r"results/calibration/alice/s1/session.h5 holds 100 NaN",
+                     skipped.stdout + skipped.stderr)  # fmt: skip
     assert (users / "alice/current.json").read_text() == pointer
     assert output_mtimes(workdir, f"results/focus/users/alice/{model.name}") == kept
     assert (users / "alice" / f"{model.name}_metrics.json").is_file()
@@ -128,8 +135,11 @@ def test_an_unreadable_session_stops_the_workflow_or_is_skipped(tmp_path):
     assert done.returncode != 0
     message = done.stdout + done.stderr  # snakemake prints a parse-time error on stdout
     assert "bob/s1/session.h5" in message and "calibration.bad_sessions" in message, message
+    snakemake(workdir, "audio_all", "-n")  # a target that does not read the sessions runs
     skip = workdir / "skip.yaml"
     skip.write_text("calibration: {bad_sessions: skip}\n")
     plan = snakemake(workdir, "calibration_all", "--configfile", override, skip, "-n")
-    assert "Skipping an unreadable session" in plan.stdout + plan.stderr
+    assert re.search(r"Skipping a bad session \(calibration.bad_sessions: skip\): "
+                     r"results/calibration/bob/s1/session.h5 cannot be read as HDF5",
+                     plan.stdout + plan.stderr)  # fmt: skip
     assert "users/alice/current.json" in plan.stdout and "users/bob" not in plan.stdout

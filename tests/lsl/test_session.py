@@ -1,10 +1,17 @@
+import json
+import re
+from pathlib import Path
+
 import numpy as np
 import pytest
 
+from eegdecode.artifacts import AxisArray, write_artifact
 from eegdecode.lsl.session import (
     CalibrationSession,
     ClockRelation,
     Phase,
+    SessionCheck,
+    check_session_files,
     cut_phases,
     dejitter,
     find_gaps,
@@ -107,6 +114,47 @@ def test_a_damaged_session_file_is_refused_naming_the_file_and_the_sample(tmp_pa
     bad_clock.timestamps[5] = np.inf
     with pytest.raises(ValueError, match=r"clock.h5 holds NaN or infinite timestamps"):
         CalibrationSession.load(bad_clock.save(tmp_path / "clock.h5"))
+
+
+def test_session_files_are_checked_once_per_version_of_the_file(tmp_path, monkeypatch):
+    good = str(_session().save(tmp_path / "good.h5"))
+    interrupted = _session()
+    interrupted.complete = False
+    interrupted = str(interrupted.save(tmp_path / "interrupted.h5"))
+    with_nan = _session()
+    with_nan.eeg[4, 7] = np.inf
+    with_nan = str(with_nan.save(tmp_path / "nan.h5"))
+    cut = tmp_path / "cut.h5"
+    cut.write_bytes(Path(good).read_bytes()[:5000])
+    not_a_session = tmp_path / "other.h5"
+    write_artifact(not_a_session, {"x": AxisArray(np.zeros(3), ("time",))}, producer="test")
+    paths = [good, interrupted, with_nan, str(cut), str(not_a_session)]
+
+    cache = tmp_path / "checks.json"
+    checks = check_session_files(paths, cache, checker="v1")
+    assert list(checks) == paths
+    assert checks[good] == SessionCheck(complete=True)
+    assert checks[interrupted] == SessionCheck(complete=False)
+    assert re.match(rf"{with_nan} holds 1 NaN or infinite EEG samples, the first in channel 5 "
+                    r"\(O2\) at sample 8 of", checks[with_nan].problem)  # fmt: skip
+    assert checks[str(cut)].problem.startswith(f"{cut} cannot be read as HDF5 (")
+    assert checks[str(not_a_session)].problem.startswith(f"{not_a_session} lacks the attributes")
+    assert not any(checks[path].complete for path in paths[2:])
+
+    loaded = []
+    load = CalibrationSession.load.__func__
+    monkeypatch.setattr(CalibrationSession, "load",
+                        classmethod(lambda cls, path: loaded.append(path) or load(cls, path)))  # fmt: skip
+    assert check_session_files(paths, cache, checker="v1") == checks and loaded == []
+    repaired = _session()
+    repaired.save(with_nan)  # the same name, new contents
+    again = check_session_files(paths, cache, checker="v1")
+    assert loaded == [with_nan] and again[with_nan] == SessionCheck(complete=True)
+    check_session_files(paths, cache, checker="v2")  # changed checking code reads every file
+    assert loaded == [with_nan, *paths]
+    cache.write_text("{not json")
+    assert check_session_files(paths, cache, checker="v2") == again
+    assert set(json.loads(cache.read_text())) == set(paths)  # written anew
 
 
 def _sender_stamps(n, sfreq, *, chunk=10, jitter_s=0.0015, seed=0, lost=()):

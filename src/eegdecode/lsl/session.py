@@ -182,6 +182,17 @@ class CalibrationSession:
     def load(cls, path: str | Path) -> "CalibrationSession":
         """Read a session file, refusing one whose samples or timestamps are not all finite,
         whose timestamps do not match its samples, or that lacks a dataset or attribute."""
+        import h5py
+
+        if not Path(path).is_file():
+            raise FileNotFoundError(f"Session file {path} does not exist.")
+        try:
+            h5py.File(path, "r").close()
+        except OSError as error:
+            raise ValueError(
+                f"{path} cannot be read as HDF5 (a truncated copy, or not a session file): "
+                f"{error}. Record the session again, or move the file away."
+            ) from None
         attrs = read_attrs(path)
         missing = [key for key in ("sfreq", "complete", "user", "session") if key not in attrs]
         if missing:
@@ -235,6 +246,83 @@ class CalibrationSession:
                 if key.startswith("stream_")
             },
         )
+
+
+@dataclass(frozen=True)
+class SessionCheck:
+    """What :func:`check_session_files` found in one session file.
+
+    ``problem`` is None for a file that loads, else why it cannot be used (the message of
+    :meth:`CalibrationSession.load`, which names the file); ``complete`` is false for an
+    interrupted recording, and for a file with a problem.
+    """
+
+    complete: bool
+    problem: str | None = None
+
+
+def check_session_files(
+    paths: list[str], cache: str | Path | None = None, checker: str = ""
+) -> dict[str, SessionCheck]:
+    """Load each session file as training will, and say which are complete and which are bad.
+
+    A bad file is one that :meth:`CalibrationSession.load` refuses: truncated or not HDF5,
+    without a session's datasets or attributes, NaN or infinite samples, timestamps that do
+    not match the samples. Checking before any job means a bad session is named (or skipped)
+    before it can reach a model; reading every sample of every session on each workflow parse
+    would be slow, so results are kept in ``cache`` (JSON), each under the file's size and
+    modification time and the ``checker`` (a fingerprint of the code that checks), and a file
+    is read again only when one of them changed.
+
+    Parameters
+    ----------
+    paths : list of str
+        Session files.
+    cache : str | Path | None
+        A JSON file to keep the results in; None checks every file each time.
+    checker : str
+        Identifies the checking code, so that changed checks read every file again.
+
+    Returns
+    -------
+    checks : dict of str to SessionCheck
+        By path, in the order of ``paths``.
+    """
+    import json
+    import os
+
+    from ..fileio import write_json
+
+    kept = {}
+    if cache is not None and Path(cache).is_file():
+        try:
+            kept = json.loads(Path(cache).read_text())
+        except ValueError:
+            logger.warning(f"{cache} is not JSON; checking every session file again.")
+    checks, entries = {}, {}
+    for path in paths:
+        stat = os.stat(path)
+        identity = [stat.st_size, stat.st_mtime_ns, checker]
+        entry = kept.get(path) if isinstance(kept, dict) else None
+        if not isinstance(entry, dict) or entry.get("identity") != identity:
+            entry = {"identity": identity, **_check_session_file(path)}
+        entries[path] = entry
+        checks[path] = SessionCheck(bool(entry["complete"]), entry["problem"])
+    if cache is not None and entries != kept:
+        try:
+            write_json(cache, entries)
+        except OSError as error:  # a read-only results folder: check again next time
+            logger.warning(f"Cannot keep the session checks in {cache}: {error}")
+    return checks
+
+
+def _check_session_file(path: str) -> dict:
+    try:
+        session = CalibrationSession.load(path)
+    except (OSError, ValueError) as error:
+        problem = str(error) if path in str(error) else f"{path}: {error}"
+        return {"complete": False, "problem": problem}
+    return {"complete": session.complete, "problem": None}
 
 
 def _check_samples(eeg, timestamps, channel_names, path: str | Path) -> None:
