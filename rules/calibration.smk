@@ -103,7 +103,9 @@ rule select_focus_model:
     input:
         model=get_current_focus_model,
     output:
-        pointer=f"{FOCUS_RESULTS}/users/{{user}}/current.json",
+        # update(): Snakemake would delete the pointer before the job; live inference started
+        # meanwhile would find no model. The script replaces it atomically instead.
+        pointer=update(f"{FOCUS_RESULTS}/users/{{user}}/current.json"),
     log:
         "logs/select_focus_model/{user}.log",
     params:

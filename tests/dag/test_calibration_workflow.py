@@ -1,8 +1,11 @@
 """The calibration rules: base model, per-session windows, per-user fine-tuning and versions."""
 
+import contextlib
 import dataclasses
 import json
 import re
+import threading
+import time
 
 import numpy as np
 import pytest
@@ -25,6 +28,27 @@ def _record(workdir, user, session, *, seed, complete=True):
     protocol = [("countdown", 3), ("focused", 40), ("countdown", 3), ("unfocused", 40)]
     recorded = simulate_session(user, session, protocol, seed=seed, complete=complete)
     return recorded.save(workdir / f"results/calibration/{user}/{session}/session.h5")
+
+
+@contextlib.contextmanager
+def _watch_exists(path):
+    """Check every millisecond, while the block runs, that ``path`` exists; yields the list
+    of times (s from the start) when it did not."""
+    absent, done = [], threading.Event()
+    start = time.monotonic()
+
+    def watch():
+        while not done.wait(0.001):
+            if not path.is_file():
+                absent.append(time.monotonic() - start)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        yield absent
+    finally:
+        done.set()
+        watcher.join()
 
 
 def test_each_user_is_finetuned_and_a_new_session_reruns_only_that_user(tmp_path):
@@ -66,8 +90,10 @@ def test_each_user_is_finetuned_and_a_new_session_reruns_only_that_user(tmp_path
     in_use = output_mtimes(workdir, f"results/focus/users/alice/{second['model']}")
     stronger = workdir / "stronger.yaml"
     stronger.write_text("calibration: {finetune: {l2: 10.0}}\n")
-    snakemake(workdir, "results/focus/users/alice/current.json", "--configfile", override,
-              stronger)  # fmt: skip
+    with _watch_exists(users / "alice/current.json") as absent:
+        snakemake(workdir, "results/focus/users/alice/current.json", "--configfile", override,
+                  stronger)  # fmt: skip
+    assert absent == [], "current.json was missing while it was being replaced"
     third = json.loads((users / "alice/current.json").read_text())
     assert third["model"] != second["model"] and third["sessions"] == second["sessions"]
     assert output_mtimes(workdir, f"results/focus/users/alice/{second['model']}") == in_use
