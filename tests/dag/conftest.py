@@ -10,11 +10,17 @@ import pytest
 import yaml
 
 from eegdecode.datasets import SEED_DV_PRESENTATION_ORDER
+from eegdecode.lsl.simulate import simulate_session
 
 REPO = Path(__file__).resolve().parents[2]
 SMALL = Path(__file__).with_name("config_small.yaml")
 SLURM_PROFILE = REPO / "profiles/slurm/config.yaml"
 SNAKEMAKE = Path(sys.executable).with_name("snakemake")
+# The focus model's demo, smaller: fewer records, shorter states.
+SMALL_FOCUS = """
+calibration:
+  focus_dataset: {records: [[1], [2], [3, 4]], state_minutes: 0.5, test_subject: 1}
+"""
 
 
 def snakemake(workdir, *args, check=True):
@@ -54,6 +60,15 @@ def output_mtimes(workdir, results, skip=("benchmarks", "checkpoints")):
     }
 
 
+def record_session(workdir, user, session, *, seed, complete=True, **options):
+    """A simulated 86 s calibration session, saved where ``eegdecode record`` saves it;
+    ``options`` go to :func:`~eegdecode.lsl.simulate.simulate_session` (``sfreq``,
+    ``jitter_s``)."""
+    protocol = [("countdown", 3), ("focused", 40), ("countdown", 3), ("unfocused", 40)]
+    recorded = simulate_session(user, session, protocol, seed=seed, complete=complete, **options)
+    return recorded.save(workdir / f"results/calibration/{user}/{session}/session.h5")
+
+
 def make_workdir(path):
     """A working directory whose config/ is the repository's, like a fresh clone's root."""
     path.mkdir(parents=True, exist_ok=True)
@@ -79,6 +94,20 @@ def demo_run(tmp_path_factory):
 def demo_copy(demo_run, tmp_path):
     """A private copy of the finished demo run that a test may change."""
     return copy_workdir(demo_run, tmp_path / "work")
+
+
+@pytest.fixture(scope="session")
+def calibrated_users(tmp_path_factory):
+    """Three users, each with one session and a fine-tuned model in use: alice and bob at
+    128 Hz, dora at 1 kHz with a few ms of jitter in the sender's timestamps (which then go
+    backwards between chunks) and no sample lost. Tests that use it copy it."""
+    workdir = make_workdir(tmp_path_factory.mktemp("calibrated") / "work")
+    (workdir / "small_focus.yaml").write_text(SMALL_FOCUS)
+    record_session(workdir, "alice", "s1", seed=1)
+    record_session(workdir, "bob", "s1", seed=2)
+    record_session(workdir, "dora", "s1", seed=3, sfreq=1000.0, jitter_s=0.002)
+    snakemake(workdir, "calibration_all", "--configfile", workdir / "small_focus.yaml")
+    return workdir
 
 
 def _fake_seed_dv(root, n_subjects=20):

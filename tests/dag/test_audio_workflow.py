@@ -1,4 +1,5 @@
-"""The sEEG → audio rules on the small demo: outputs, reruns, bad input and bad config."""
+"""The sEEG → audio rules on the small demo: outputs and reruns (bad input and bad config:
+tests/dag/test_bad_input.py)."""
 
 import csv
 import re
@@ -9,7 +10,7 @@ import soundfile
 
 from eegdecode.artifacts import read_array, read_attrs
 
-from .conftest import SMALL, make_workdir, output_mtimes, snakemake
+from .conftest import SMALL, output_mtimes, snakemake
 
 # In one xdist worker with every test of the shared demo run (tests/dag/conftest.py), so
 # that the run is built once.
@@ -58,41 +59,6 @@ def test_changing_the_notches_reruns_the_decoder_but_not_the_mel(demo_copy):
     assert kept and not rerun & set(kept)
 
 
-def _shorter_audio(folder):
-    path = folder / "audio.wav"
-    audio, sfreq = soundfile.read(path)
-    soundfile.write(path, audio[: 30 * sfreq], sfreq)
-
-
-def _nan_seeg(folder):
-    seeg = np.load(folder / "seeg.npy")
-    seeg[100, 3] = np.nan
-    np.save(folder / "seeg.npy", seeg)
-
-
-# The bad-input corpus of one participant's files: each fails align_recording naming the file,
-# leaves no partial output, and leaves the other participant's recording untouched (a flat or
-# saturated channel, and a rate or length high gamma cannot use: tests/datasets).
-@pytest.mark.parametrize(
-    ("damage", "message"),
-    [
-        (_shorter_audio, r"raw/p1/seeg.npy covers 40.000 s but .*raw/p1/audio.wav 30.000 s"),
-        (_nan_seeg, r"raw/p1/seeg.npy holds 1 NaN or infinite sEEG values"),
-    ],
-    ids=["audio-of-another-length", "nan"],
-)
-def test_a_bad_recording_fails_cleanly(demo_copy, damage, message):
-    kept = output_mtimes(demo_copy, f"{AUDIO}/aligned")
-    damage(demo_copy / AUDIO / "raw/p1")  # newer than aligned/p1.h5: align_recording reruns
-    done = snakemake(demo_copy, "audio_all", "--configfile", SMALL, check=False)
-    assert done.returncode != 0
-    assert re.search(message, done.stderr), done.stderr
-    assert not (demo_copy / AUDIO / "aligned/p1.h5").exists()
-    p2 = f"{AUDIO}/aligned/p2.h5"
-    assert output_mtimes(demo_copy, f"{AUDIO}/aligned")[p2] == kept[p2]
-    assert not list(demo_copy.rglob("*.partial*"))
-
-
 def test_stereo_audio_is_averaged(demo_copy):
     path = demo_copy / AUDIO / "raw/p1/audio.wav"
     audio, sfreq = soundfile.read(path, dtype="float32")
@@ -100,21 +66,6 @@ def test_stereo_audio_is_averaged(demo_copy):
     snakemake(demo_copy, AUDIO + "/aligned/p1.h5", "--configfile", SMALL)
     aligned = read_array(demo_copy / AUDIO / "aligned/p1.h5", "audio").data
     np.testing.assert_allclose(aligned, audio, atol=1e-4)
-
-
-# The other bad audio configs are checked in-process by tests/test_workflow_config.py.
-@pytest.mark.parametrize(
-    ("override", "message"),
-    [("audio:\n  name: demo\n", r"'audio.name' and 'dataset.name' are both 'demo'")],
-)
-def test_bad_audio_config_fails_before_any_job(tmp_path, override, message):
-    workdir = make_workdir(tmp_path / "work")
-    path = tmp_path / "override.yaml"
-    path.write_text(override)
-    done = snakemake(workdir, "audio_all", "--configfile", path, "--dry-run", check=False)
-    assert done.returncode != 0
-    assert re.search(message, done.stdout + done.stderr), done.stdout + done.stderr
-    assert not (workdir / "results").exists()
 
 
 def test_report_lets_a_reader_play_the_audio(demo_copy):

@@ -9,7 +9,7 @@ import pytest
 from eegdecode.artifacts import read_array, read_attrs
 from eegdecode.signal import de_psd
 
-from .conftest import REPO, SMALL, SNAKEMAKE, make_workdir, output_mtimes, snakemake
+from .conftest import REPO, SMALL, SNAKEMAKE, output_mtimes, snakemake
 
 # In one xdist worker with every test of the shared demo run (tests/dag/conftest.py), so
 # that the run is built once.
@@ -317,121 +317,17 @@ def test_seed_dv_preset_plans_every_subject(seed_dv_plan):
     assert "results/seed-dv/features/sub20_500ms.h5" in seed_dv_plan
 
 
-# Every bad-config case is checked in-process by tests/test_workflow_config.py; these few run
-# Snakemake itself, to show that the workflow calls those checks before any job.
-@pytest.mark.parametrize(
-    ("override", "message"),
-    [
-        (
-            "features:\n  n_ftt: 256\n",
-            r"Additional properties are not allowed \('n_ftt' was unexpected\)",
-        ),
-        (
-            "video_diffusion:\n  finetune:\n    blocks: [1, 4]\n",
-            r"'video_diffusion.finetune.blocks' \(\[1, 4\]\) must name blocks 1..4 other than "
-            r"the test block 4",
-        ),
-        (
-            "seq2seq:\n  test_block: 2\n",
-            r"'seq2seq.test_block' was replaced by 'split.test_block'",
-        ),
-    ],
-)
-def test_bad_config_fails_before_any_job(tmp_path, override, message):
-    workdir = make_workdir(tmp_path / "work")
-    path = tmp_path / "override.yaml"
-    path.write_text(override)
-    done = snakemake(workdir, "--configfile", path, "--dry-run", check=False)
-    assert done.returncode != 0
-    assert re.search(message, done.stdout + done.stderr), done.stdout + done.stderr
-    assert not (workdir / "results").exists()
-
-
-def _fails_cleanly(workdir, message, *overrides):
-    done = snakemake(workdir, "preprocess_all", "--configfile", SMALL, *overrides, check=False)
-    assert done.returncode != 0
-    assert re.search(message, done.stderr), done.stderr
-    return done
-
-
-def _truncate(path):
-    path.write_bytes(path.read_bytes()[:10_000])
-
-
-def _wrong_shape(path):
-    np.save(path, np.zeros((3, 61, 10400), dtype=np.float32))
-
-
-def _nan(path):
-    eeg = np.load(path)
-    eeg[2, 10, 123] = np.nan
-    np.save(path, eeg)
-
-
-def _flat_o1(path):
-    eeg = np.load(path)
-    eeg[:, 58] = 0.0  # O1: a disconnected electrode
-    np.save(path, eeg)
-
-
-# The bad-input corpus of one subject's raw EEG: each fails that subject's first job with the
-# file and what is wrong, leaves no partial output, and leaves the other subject's untouched.
-@pytest.mark.parametrize(
-    ("damage", "message", "override"),
-    [
-        (_truncate, r"Raw EEG file '.*raw/EEG/sub2.npy' could not be read as a NumPy .npy array",
-         ""),
-        (_wrong_shape, r"sub2.npy' has shape \(3, 61, 10400\), expected \(3, 62, 10400\)", ""),
-        (_nan, r"sub2.npy' has 1 NaN or infinite samples; the first is block 3, channel 11 "
-               r"\(F2\), sample 124 \(0.615 s into the block; all 1-based\)", ""),
-        (_flat_o1, r"sub2.npy: 1 channel\(s\) look broken: O1 \(flat\)\. .*"
-                   r"features.on_flat_channel: warn", "features: {on_flat_channel: error}\n"),
-    ],
-    ids=["truncated", "wrong-shape", "nan", "flat-channel"],
-)  # fmt: skip
-def test_a_bad_raw_file_fails_cleanly(demo_copy, damage, message, override):
-    before = _outputs(demo_copy)
-    damage(demo_copy / RESULTS / "raw/EEG/sub2.npy")
-    overrides = []
-    if override:
-        (demo_copy / "override.yaml").write_text(override)
-        overrides = [demo_copy / "override.yaml"]
-    _fails_cleanly(demo_copy, message, *overrides)
-    assert not (demo_copy / RESULTS / "clips/sub2.h5").exists()
-    after = _outputs(demo_copy)
-    assert all(after[path] == before[path] for path in before if "sub1" in path)
-    assert not list(demo_copy.rglob("*.partial*"))
-    assert re.search(message, (demo_copy / "logs/segment/demo/sub2.log").read_text())
-
-
 def test_a_flat_channel_is_flagged_in_the_clips(demo_copy):
     """... and from there on the QC figure (tests/report/test_feature_qc.py)."""
-    _flat_o1(demo_copy / RESULTS / "raw/EEG/sub2.npy")
+    path = demo_copy / RESULTS / "raw/EEG/sub2.npy"
+    eeg = np.load(path)
+    eeg[:, 58] = 0.0  # O1: a disconnected electrode (refused with on_flat_channel: error,
+    np.save(path, eeg)  # tests/dag/test_bad_input.py)
     snakemake(demo_copy, f"{RESULTS}/clips/sub2.h5", "--configfile", SMALL)
     assert read_attrs(demo_copy / RESULTS / "clips/sub2.h5")["flagged_channels"] == ["O1 (flat)"]
     assert read_attrs(demo_copy / RESULTS / "clips/sub1.h5")["flagged_channels"] == []
     log = (demo_copy / "logs/segment/demo/sub2.log").read_text()
     assert "1 channel(s) look broken: O1 (flat); going on" in log
-
-
-def test_labels_that_do_not_fit_fail(demo_copy):
-    labels = demo_copy / RESULTS / "raw/Video/meta-info/All_video_label.npy"
-    np.save(labels, np.ones((3, 4), dtype=int))
-    _fails_cleanly(
-        demo_copy, r"All_video_label.npy': block 1 must present every concept 1..4 exactly once"
-    )
-
-
-def test_missing_caption_fails_naming_the_file(demo_copy):
-    captions = demo_copy / RESULTS / "raw/Video/BLIP-caption/3rd_10min.txt"
-    captions.write_text("\n".join(captions.read_text().splitlines()[:-1]) + "\n")
-    done = snakemake(demo_copy, "stimulus_all", "--configfile", SMALL, check=False)
-    assert done.returncode != 0
-    assert re.search(
-        r"3rd_10min.txt' has 19 lines, expected 20 \(one caption per clip", done.stderr
-    ), done.stderr
-    assert not (demo_copy / RESULTS / "stimulus/text_embeddings/block3.h5").exists()
-    assert (demo_copy / RESULTS / "stimulus/text_embeddings/block1.h5").exists()
 
 
 def test_incomplete_stable_diffusion_folder_fails_listing_what_is_missing(demo_copy):

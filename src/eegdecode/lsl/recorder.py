@@ -12,6 +12,8 @@ from .._logging import logger
 from .session import CalibrationSession, ClockRelation, Phase
 
 MARKER_STREAM = "eegdecode-markers"
+# Seconds between creating the marker stream and the protocol's first phase.
+SCHEDULE_LEAD_S = 0.5
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,50 @@ class ProtocolStep:
         if not protocol or any(step.duration_s <= 0 for step in protocol):
             raise ValueError("The protocol needs at least one phase, each of positive duration.")
         return protocol
+
+
+def marker_stream_info(
+    protocol: Sequence[ProtocolStep], *, user: str, session: str, source_id: str, start_unix: float
+):
+    """The recorder's marker stream, whose description carries the protocol's schedule.
+
+    ``<label>/start`` and ``<label>/end`` markers tell a listener when each phase begins and
+    ends, but LSL gives a listener only what is pushed after it connects. So the stream's
+    description also holds the schedule (``protocol``: ``start_unix`` and each ``step``'s
+    ``label`` and ``duration_s``) and the ``source_id`` of the EEG stream being recorded: a
+    listener that joins late still knows which phase is running (:func:`scheduled_label`), and
+    a simulated headset follows only the recorder that records it. LabRecorder saves the
+    description in the XDF file's header.
+    """
+    import pylsl
+
+    info = pylsl.StreamInfo(
+        MARKER_STREAM, "Markers", 1, 0, "string", f"{MARKER_STREAM}-{user}-{session}"
+    )
+    info.desc().append_child_value("recorded_source_id", source_id)
+    schedule = info.desc().append_child("protocol")
+    schedule.append_child_value("start_unix", repr(start_unix))
+    for step in protocol:
+        entry = schedule.append_child("step")
+        entry.append_child_value("label", step.label)
+        entry.append_child_value("duration_s", repr(step.duration_s))
+    return info
+
+
+def scheduled_label(info, unix_time: float) -> str | None:
+    """The phase that a marker stream's schedule (:func:`marker_stream_info`) runs at
+    ``unix_time``; None before its start, after its end, or for a stream without one."""
+    schedule = info.desc().child("protocol")
+    start = schedule.child_value("start_unix")
+    if not start:
+        return None
+    edge, step = float(start), schedule.child("step")
+    while not step.empty():
+        end = edge + float(step.child_value("duration_s"))
+        if edge <= unix_time < end:
+            return step.child_value("label")
+        edge, step = end, step.next_sibling()
+    return None
 
 
 def resolve_stream(
@@ -111,13 +157,15 @@ def record_session(
     """Record ``info``'s stream through the protocol; return the session (not yet saved).
 
     Samples are pulled in chunks with their timestamps; ``time_correction()`` and the local
-    LSL-to-Unix offset are measured at the start and every ``correction_every_s``. Each phase
-    starts on the wall clock, is announced on the ``eegdecode-markers`` LSL stream, and is
-    stored with its Unix start and end. The inlet recovers a lost stream by itself; samples
-    lost meanwhile are found from the sample count (:func:`~eegdecode.lsl.session.dejitter`)
-    and stored as gaps. Ctrl-C (or ``stop()`` returning True) ends the recording early, keeps
-    the phase in progress marked partial, and marks the session incomplete. Each pass of the
-    loop costs the same however long the recording has run.
+    LSL-to-Unix offset are measured at the start and every ``correction_every_s``. The phases
+    follow a schedule on the wall clock, each starting where the one before ended; each is
+    announced on the ``eegdecode-markers`` LSL stream, whose description carries the schedule
+    (:func:`marker_stream_info`), and is stored with its Unix start and end. The inlet
+    recovers a lost stream by itself; samples lost meanwhile are found from the sample count
+    (:func:`~eegdecode.lsl.session.dejitter`) and stored as gaps. Ctrl-C (or ``stop()``
+    returning True) ends the recording early, keeps the phase in progress marked partial, and
+    marks the session incomplete. Each pass of the loop costs the same however long the
+    recording has run.
     """
     import pylsl
 
@@ -126,12 +174,17 @@ def record_session(
     inlet.open_stream(timeout=10.0)
     channel_names = stream_channel_names(inlet.info(timeout=5.0))
     n_channels, sfreq = info.channel_count(), info.nominal_srate()
+    # The schedule starts a moment after the marker stream exists, so that a listener
+    # already waiting for it can connect before the first marker.
+    start_unix = time.time() + SCHEDULE_LEAD_S
     markers = None
     if publish_markers:
-        marker_info = pylsl.StreamInfo(
-            MARKER_STREAM, "Markers", 1, 0, "string", f"{MARKER_STREAM}-{user}-{session}"
-        )
-        markers = pylsl.StreamOutlet(marker_info)
+        markers = pylsl.StreamOutlet(
+            marker_stream_info(
+                protocol, user=user, session=session, source_id=info.source_id(),
+                start_unix=start_unix,
+            )
+        )  # fmt: skip
     chunks, stamps = [], []
     received = 0
     corrections, conversions = [], []
@@ -155,9 +208,12 @@ def record_session(
     phases, complete, running = [], False, None
     last_measure = time.monotonic()
     try:
+        while time.time() < start_unix:
+            pull()
+        edge = start_unix
         for index, step in enumerate(protocol):
             display.phase(step, index, len(protocol))
-            running = (step.label, time.time())
+            running = (step.label, edge)
             if markers is not None:
                 markers.push_sample([f"{step.label}/start"])
             while (elapsed := time.time() - running[1]) < step.duration_s:
@@ -168,7 +224,7 @@ def record_session(
                     measure_clock()
                     last_measure = time.monotonic()
                 display.progress(step, elapsed, received)
-            end_unix = running[1] + step.duration_s
+            end_unix = edge = running[1] + step.duration_s
             if markers is not None:
                 markers.push_sample([f"{step.label}/end"])
             phases.append(Phase(step.label, running[1], end_unix))

@@ -9,7 +9,7 @@ import numpy as np
 from .._logging import logger
 from ..datasets.focus import FocusEEGSource, FocusSignature
 from ..signal.focus import EMOTIV_CHANNELS, FOCUS_CHANNELS
-from .recorder import MARKER_STREAM
+from .recorder import MARKER_STREAM, scheduled_label
 from .session import CalibrationSession, ClockRelation, Phase
 
 # The state between and before the protocol's phases.
@@ -43,7 +43,8 @@ class SimulatedHeadset:
         Seconds of samples per push.
     seed : int
     follow_markers : bool
-        Switch state on the recorder's ``<label>/start`` and ``<label>/end`` markers.
+        Switch state on the ``<label>/start`` and ``<label>/end`` markers of the recorders
+        that record this stream, catching up from their schedule when found late.
     jitter_s : float
         Standard deviation of the jitter on each chunk's timestamp (clipped to ±2 of it), as
         a sender stamping chunks on a busy clock makes; no sample is lost by it.
@@ -117,26 +118,45 @@ class SimulatedHeadset:
             )
             self.pushed += due
 
+    def _set_state(self, label: str | None, why: str) -> None:
+        state = label if label in self.source.signature.amplitudes else RESTING_STATE
+        if state != self.state:
+            self.state = state
+            logger.info("simulated headset: state %s (%s)", state, why)
+
     def _follow(self):
+        """Follow the markers of the recorders that record this headset's stream.
+
+        A recorder found late (LSL delivers only markers pushed after an inlet connects) is
+        caught up from the schedule in its stream's description, so the EEG follows the
+        protocol however long discovery took.
+        """
         import pylsl
 
-        inlets, last_resolve = {}, 0.0
+        inlets, seen, last_resolve = [], set(), 0.0
         while not self._stop.is_set():
-            if time.monotonic() - last_resolve > 1.0:
-                for info in pylsl.resolve_byprop("name", MARKER_STREAM, 0, 0.2):
-                    if info.source_id() not in inlets:
-                        inlets[info.source_id()] = pylsl.StreamInlet(info)
+            if time.monotonic() - last_resolve > 0.25:
+                for found in pylsl.resolve_byprop("name", MARKER_STREAM, 0, 0.2):
+                    if found.source_id() in seen:
+                        continue
+                    inlet = pylsl.StreamInlet(found)
+                    try:
+                        info = inlet.info(timeout=2.0)
+                    except pylsl.TimeoutError:
+                        continue  # asked again at the next resolve
+                    seen.add(found.source_id())
+                    if info.desc().child_value("recorded_source_id") in ("", self.source_id):
+                        inlets.append(inlet)
+                        self._set_state(scheduled_label(info, time.time()), "schedule")
                 last_resolve = time.monotonic()
             received = False
-            for inlet in inlets.values():
+            for inlet in inlets:
                 marker, _ = inlet.pull_sample(timeout=0.0)
                 if marker is None:
                     continue
                 received = True
                 label, _, edge = marker[0].rpartition("/")
-                if label in self.source.signature.amplitudes:
-                    self.state = label if edge == "start" else RESTING_STATE
-                    logger.info("simulated headset: state %s", self.state)
+                self._set_state(label if edge == "start" else None, marker[0])
             if not received:
                 time.sleep(0.02)
 
@@ -176,12 +196,16 @@ def simulate_session(
     seed: int = 0,
     sfreq: float = 128.0,
     complete: bool = True,
+    jitter_s: float = 0.0,
 ) -> CalibrationSession:
     """A session as ``eegdecode record`` saves it, synthesised without LSL.
 
     The user's EEG follows the protocol (phases whose label is not a state are resting); the
     sender's clock runs 0.5 s behind this machine's LSL clock, which runs 1.7e9 s behind Unix
-    time, so reading it back exercises the clock relation.
+    time, so reading it back exercises the clock relation. With ``jitter_s``, the raw
+    timestamps of each 20 ms chunk are shifted together by a normal jitter of that standard
+    deviation (clipped to ±2 of it), as :class:`SimulatedHeadset` stamps its chunks: at 1 kHz
+    and a few ms they go backwards between chunks, although no sample is lost.
     """
     signature = FocusSignature.for_user(user, len(FOCUS_CHANNELS))
     source = FocusEEGSource(signature, sfreq, seed=seed)
@@ -194,6 +218,11 @@ def simulate_session(
         axis=1,
     )  # fmt: skip
     times = 100.0 + np.arange(eeg.shape[1]) / sfreq
+    if jitter_s:
+        chunk = max(1, round(0.02 * sfreq))
+        n_chunks = -(-len(times) // chunk)
+        shifts = np.clip(np.random.default_rng(seed + 1).standard_normal(n_chunks), -2, 2)
+        times = times + np.repeat(jitter_s * shifts, chunk)[: len(times)]
     clock = ClockRelation([[0.0, 0.5]], [[0.0, 1.7e9]])
     edge = 1.7e9 + 100.5
     phases = []
