@@ -28,8 +28,12 @@ def complete_sessions():
 
     found = glob_wildcards(SESSION_PATTERN)
     pairs = sorted(zip(found.user, found.session))
-    paths = [SESSION_PATTERN.format(user=user, session=session) for user, session in pairs]
-    checks = check_session_files(paths, SESSION_CHECKS, checker=code("calibration_windows.py"))
+    paths = [
+        SESSION_PATTERN.format(user=user, session=session) for user, session in pairs
+    ]
+    checks = check_session_files(
+        paths, SESSION_CHECKS, checker=code("calibration_windows.py")
+    )
     bad = [check.problem for check in checks.values() if check.problem]
     if bad and CALIBRATION["bad_sessions"] == "error":
         listed = "\n  ".join(bad)
@@ -38,13 +42,17 @@ def complete_sessions():
             "away; calibration.bad_sessions: skip leaves them out."
         )
     for problem in bad:
-        logger.warning(f"Skipping a bad session (calibration.bad_sessions: skip): {problem}")
+        logger.warning(
+            f"Skipping a bad session (calibration.bad_sessions: skip): {problem}"
+        )
     sessions = {}
     for (user, session), path in zip(pairs, paths):
         if checks[path].complete:
             sessions.setdefault(user, []).append(session)
         elif not checks[path].problem:
-            logger.info(f"Leaving out an interrupted recording (complete = false): {path}")
+            logger.info(
+                f"Leaving out an interrupted recording (complete = false): {path}"
+            )
     return sessions
 
 

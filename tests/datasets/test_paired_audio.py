@@ -207,3 +207,41 @@ def test_a_flat_channel_is_flagged_in_the_aligned_recording_or_stops_it(pair):
         align_recording(folder / "stop.h5", folder / "flat.npy", folder / "audio.wav",
                         audio_sfreq=22050, seeg_sfreq=SEEG_SFREQ, on_flat_channel="error")  # fmt: skip
     assert not (folder / "stop.h5").exists()
+
+
+@pytest.mark.parametrize(
+    ("suffix", "precision"),
+    [(".edf", 2e-4), (".bdf", 2e-6), (".vhdr", 1e-6), (".set", 1e-6)],
+    ids=["EDF", "BDF", "BrainVision", "EEGLAB"],
+)
+def test_files_written_by_mnes_exporters_pass_through_align_recording(tmp_path, suffix, precision):
+    """Each format as MNE's own exporter writes it (edfio, pybv, eeglabio), read back through
+    align_recording with its channel names and its values (to the format's resolution: EDF
+    stores 16-bit integers, BDF 24-bit); at 250 Hz it is refused with the rate and the band."""
+    import mne
+
+    from eegdecode.artifacts import read_array, read_attrs
+    from eegdecode.datasets.paired_audio import align_recording
+
+    highgamma = {"band": [70, 170], "notches": [50, 100, 150], "order": 8}
+    names = ["LA1", "LA2", "RH1", "RH2"]
+    rng = np.random.default_rng(4)
+    for sfreq, stem in ((SEEG_SFREQ, "seeg"), (250.0, "slow")):
+        data = rng.standard_normal((len(names), int(3 * sfreq))) * 50e-6  # volts
+        raw = mne.io.RawArray(data, mne.create_info(names, sfreq, "seeg"), verbose="error")
+        mne.export.export_raw(tmp_path / f"{stem}{suffix}", raw, verbose="error")
+        soundfile.write(tmp_path / f"{stem}.wav", np.zeros(3 * 16000), 16000)
+        if stem == "seeg":
+            written = data
+    aligned = align_recording(tmp_path / "aligned.h5", tmp_path / f"seeg{suffix}",
+                              tmp_path / "seeg.wav", audio_sfreq=16000,
+                              highgamma=highgamma)  # fmt: skip
+    assert read_attrs(aligned)["channel_names"] == names
+    seeg = read_array(aligned, "seeg").data
+    span = np.abs(written).max()
+    np.testing.assert_allclose(seeg[:, : written.shape[1]], written, atol=precision * span)
+    with pytest.raises(ValueError, match=rf"slow{suffix} is sampled at 250 Hz, which cannot hold "
+                                         r"the high-gamma band 70–170 Hz"):  # fmt: skip
+        align_recording(tmp_path / "slow.h5", tmp_path / f"slow{suffix}", tmp_path / "slow.wav",
+                        audio_sfreq=16000, highgamma=highgamma)  # fmt: skip
+    assert not (tmp_path / "slow.h5").exists()

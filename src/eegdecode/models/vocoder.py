@@ -64,7 +64,8 @@ class MelVocoder:
         **options,
     ) -> "MelVocoder":
         """WaveGlow from ``checkpoint`` (its NVIDIA ``config.json`` in ``architecture``, else
-        the published architecture), or Griffin-Lim when ``checkpoint`` is None."""
+        the hyper-parameters the checkpoint holds, else the 256-channel published model), or
+        Griffin-Lim when ``checkpoint`` is None."""
         if checkpoint is None:
             return cls(mel, None, **options)
         config = WaveGlowConfig.from_nvidia_json(architecture) if architecture else None

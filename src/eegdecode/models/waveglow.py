@@ -58,20 +58,26 @@ class WaveGlowConfig(ModelConfig):
         path = Path(path)
         try:
             document = json.loads(path.read_text())
-            block = document.get("waveglow_config", document)
-            wavenet = block["WN_config"]
-            return cls(
-                n_mel_channels=block["n_mel_channels"], n_flows=block["n_flows"],
-                n_group=block["n_group"], n_early_every=block["n_early_every"],
-                n_early_size=block["n_early_size"], wn_layers=wavenet["n_layers"],
-                wn_channels=wavenet["n_channels"], wn_kernel_size=wavenet["kernel_size"],
-            )  # fmt: skip
-        except (OSError, ValueError, KeyError, TypeError) as error:
+            return cls.from_nvidia_dict(document.get("waveglow_config", document))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
             raise ValueError(
                 f"{str(path)!r} is not a WaveGlow config.json with a 'waveglow_config' block "
                 f"(n_mel_channels, n_flows, n_group, n_early_every, n_early_size, WN_config): "
                 f"{error!r}"
             ) from error
+
+    @classmethod
+    def from_nvidia_dict(cls, block: dict) -> "WaveGlowConfig":
+        """The architecture in NVIDIA's hyper-parameter dict: ``config.json``'s
+        ``waveglow_config`` block, or the ``config`` entry of a DeepLearningExamples
+        checkpoint (the same keys)."""
+        wavenet = block["WN_config"]
+        return cls(
+            n_mel_channels=int(block["n_mel_channels"]), n_flows=int(block["n_flows"]),
+            n_group=int(block["n_group"]), n_early_every=int(block["n_early_every"]),
+            n_early_size=int(block["n_early_size"]), wn_layers=int(wavenet["n_layers"]),
+            wn_channels=int(wavenet["n_channels"]), wn_kernel_size=int(wavenet["kernel_size"]),
+        )  # fmt: skip
 
     def to_nvidia_json(self) -> dict:
         """The ``waveglow_config`` block of NVIDIA's ``config.json`` for this architecture."""
@@ -235,6 +241,31 @@ class WaveGlow(PretrainedModel):
         return audio.permute(0, 2, 1).reshape(len(mel), -1)
 
 
+def _fuse_condition_layers(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """DeepLearningExamples' per-layer ``WN.k.cond_layers.i`` → the fused ``WN.k.cond_layer``.
+
+    Each per-layer conv maps the folded mel to that layer's ``2 · n_channels`` gate inputs;
+    the fused conv's output is the layers' outputs one after the other, so its weight and bias
+    are theirs concatenated in layer order (weight norm, per output channel, already folded).
+    """
+    import re
+
+    pattern = re.compile(r"^(WN\.\d+)\.cond_layers\.(\d+)\.(weight|bias)$")
+    fused, layers = {}, {}
+    for name, value in state.items():
+        match = pattern.match(name)
+        if match is None:
+            fused[name] = value
+        else:
+            flow, layer, kind = match.groups()
+            layers.setdefault((flow, kind), {})[int(layer)] = value
+    for (flow, kind), parts in layers.items():
+        if sorted(parts) != list(range(len(parts))):
+            raise ValueError(f"{flow}.cond_layers has layers {sorted(parts)}, not 0..n-1.")
+        fused[f"{flow}.cond_layer.{kind}"] = torch.cat([parts[i] for i in range(len(parts))])
+    return fused
+
+
 def _fold_weight_norm(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
     """``weight_g``/``weight_v`` pairs (``torch.nn.utils.weight_norm``) → plain ``weight``."""
     folded = {}
@@ -302,19 +333,28 @@ def build_tiny_waveglow(folder: str | Path, *, seed: int = 0, n_mel_channels: in
 def load_waveglow_checkpoint(path: str | Path, config: WaveGlowConfig | None = None) -> WaveGlow:
     """WaveGlow from a published checkpoint's weights, without unpickling any object.
 
-    Accepts ``.safetensors`` or a ``torch.save`` file holding only tensors (NVIDIA's
-    ``nvidia_waveglowpyt_fp32`` checkpoint: ``{"state_dict": {"module.upsample.weight": …}}``),
-    read with ``torch.load(weights_only=True)``. Weight-normalised layers (``weight_g``,
-    ``weight_v``) are folded; a ``module.`` prefix is dropped. The original
-    ``waveglow_256channels*.pt`` files pickle the whole model object and cannot be read this way:
-    export their ``state_dict()`` once.
+    Both published layouts load, from ``.safetensors`` or from a ``torch.save`` file of
+    tensors, numbers and dicts only (read with ``torch.load(weights_only=True)``):
+
+    - NVIDIA DeepLearningExamples, whose torch-hub checkpoints are
+      ``nvidia_waveglowpyt_fp32_20190306.pth`` and ``nvidia_waveglowpyt_fp32_20190427``:
+      ``{"state_dict": …, "config": {hyper-parameters}}``, one conditioning conv per WN layer
+      (``WN.k.cond_layers.i``), 512 WN channels. The layers are fused into one conv (the same
+      network); the architecture comes from the checkpoint's ``config``.
+    - NVIDIA/waveglow's, with the single fused ``WN.k.cond_layer``, as a ``state_dict``.
+
+    Weight-normalised layers (``weight_g``, ``weight_v``) are folded, and the ``module.`` /
+    ``module.1.`` prefixes of a model trained on several GPUs are dropped. NVIDIA/waveglow's
+    ``waveglow_256channels*.pt`` files pickle the whole model object and cannot be read this
+    way: load one once with NVIDIA's code and ``torch.save(model.state_dict(), path)``.
 
     Parameters
     ----------
     path : str | Path
         The checkpoint.
     config : WaveGlowConfig | None
-        Its architecture (default: the published one with 256 WN channels).
+        Its architecture: default, the checkpoint's own ``config``, else the published one with
+        256 WN channels. A given config that contradicts the checkpoint's is refused.
 
     Returns
     -------
@@ -329,8 +369,28 @@ def load_waveglow_checkpoint(path: str | Path, config: WaveGlowConfig | None = N
         instead="A checkpoint that pickles the whole model must be converted once with "
         "torch.save(model.state_dict(), ...).",
     )
+    hyper_parameters = state.get("config")
     state = state.get("state_dict", state.get("model", state))
-    state = _fold_weight_norm({name.removeprefix("module."): t for name, t in state.items()})
+    if not isinstance(state, dict) or not all(isinstance(t, torch.Tensor) for t in state.values()):
+        raise ValueError(f"{str(path)!r} holds no WaveGlow state dict of tensors.")
+    state = {name.removeprefix("module.1.").removeprefix("module."): t for name, t in state.items()}
+    state = _fuse_condition_layers(_fold_weight_norm(state))
+    if isinstance(hyper_parameters, dict):
+        try:
+            own = WaveGlowConfig.from_nvidia_dict(hyper_parameters)
+        except (KeyError, TypeError, ValueError) as error:
+            raise ValueError(
+                f"{str(path)!r}: its 'config' is not NVIDIA's WaveGlow hyper-parameters "
+                f"(n_mel_channels, n_flows, n_group, n_early_every, n_early_size, WN_config): "
+                f"{error!r}"
+            ) from None
+        if config is not None and config != own:
+            raise ValueError(
+                f"{str(path)!r} was trained as {own}, which contradicts the configured "
+                f"{config} (audio.vocoder.waveglow_config); leave that key empty to use the "
+                f"checkpoint's own."
+            )
+        config = own
     config = config or WaveGlowConfig()
     model = WaveGlow(config)
     try:
