@@ -63,14 +63,18 @@
 # logs/<rule>/<dataset>/      one log per job
 
 
+from pathlib import Path
+
 from snakemake.utils import min_version
 
 from eegdecode.workflow_config import read_config_file
 
 min_version("9.9")
 
-# Snakemake's own message for a YAML syntax error names neither the file nor the line.
-read_config_file("config/config.yaml")
+# Snakemake's own message for a YAML syntax error names neither the file nor the line. (A
+# missing config/config.yaml is Snakemake's to judge: it accepts one with --configfile.)
+if Path("config/config.yaml").is_file():
+    read_config_file("config/config.yaml")
 
 
 configfile: "config/config.yaml"

@@ -131,10 +131,17 @@ def test_a_headset_found_late_follows_its_recorders_schedule():
     headset = SimulatedHeadset(name=name, follow_markers=True)
     started = time.time() - 10.0  # the focused phase began 8 s ago
     schedule = {"user": "erin", "start_unix": started, "protocol": protocol}
-    other = pylsl.StreamOutlet(marker_stream_info(**schedule, session=_name("other"),
+    other_session = _name("other")
+    other = pylsl.StreamOutlet(marker_stream_info(**schedule, session=other_session,
                                                   source_id="another-headset"))  # fmt: skip
     with headset:
-        time.sleep(1.0)  # resolved, and ignored
+        # Found, and ignored: following it would make this headset focused.
+        deadline = time.monotonic() + 20.0
+        while time.monotonic() < deadline and not any(
+            other_session in seen for seen in headset.marker_streams_seen
+        ):
+            time.sleep(0.05)
+        assert any(other_session in seen for seen in headset.marker_streams_seen)
         assert headset.state == "unfocused"
         mine = pylsl.StreamOutlet(marker_stream_info(**schedule, session=_name("mine"),
                                                      source_id=headset.source_id))  # fmt: skip

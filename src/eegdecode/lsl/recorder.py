@@ -158,7 +158,8 @@ def record_session(
 
     Samples are pulled in chunks with their timestamps; ``time_correction()`` and the local
     LSL-to-Unix offset are measured at the start and every ``correction_every_s``. The phases
-    follow a schedule on the wall clock, each starting where the one before ended; each is
+    follow a schedule on the wall clock, each starting where the one before ended (or, if the
+    loop ran late, when its cue is shown); each is
     announced on the ``eegdecode-markers`` LSL stream, whose description carries the schedule
     (:func:`marker_stream_info`), and is stored with its Unix start and end. The inlet
     recovers a lost stream by itself; samples lost meanwhile are found from the sample count
@@ -174,17 +175,6 @@ def record_session(
     inlet.open_stream(timeout=10.0)
     channel_names = stream_channel_names(inlet.info(timeout=5.0))
     n_channels, sfreq = info.channel_count(), info.nominal_srate()
-    # The schedule starts a moment after the marker stream exists, so that a listener
-    # already waiting for it can connect before the first marker.
-    start_unix = time.time() + SCHEDULE_LEAD_S
-    markers = None
-    if publish_markers:
-        markers = pylsl.StreamOutlet(
-            marker_stream_info(
-                protocol, user=user, session=session, source_id=info.source_id(),
-                start_unix=start_unix,
-            )
-        )  # fmt: skip
     chunks, stamps = [], []
     received = 0
     corrections, conversions = [], []
@@ -204,31 +194,49 @@ def record_session(
             stamps.append(np.asarray(times))
             received += len(times)
 
-    measure_clock()
+    measure_clock()  # the first request is slow; the schedule starts after it
+    # The schedule starts a moment after the marker stream exists, so that a listener
+    # already waiting for it can connect before the first marker.
+    start_unix = time.time() + SCHEDULE_LEAD_S
+    markers = None
+    if publish_markers:
+        markers = pylsl.StreamOutlet(
+            marker_stream_info(
+                protocol, user=user, session=session, source_id=info.source_id(),
+                start_unix=start_unix,
+            )
+        )  # fmt: skip
     phases, complete, running = [], False, None
     last_measure = time.monotonic()
     try:
         while time.time() < start_unix:
+            if stop is not None and stop():
+                raise KeyboardInterrupt
             pull()
         edge = start_unix
         for index, step in enumerate(protocol):
             display.phase(step, index, len(protocol))
-            running = (step.label, edge)
+            # A phase ends on the schedule, but never starts before its cue was shown: a pass
+            # of the loop that ran late (a slow time-correction request) shortens it.
+            running = (step.label, max(edge, time.time()))
             if markers is not None:
                 markers.push_sample([f"{step.label}/start"])
-            while (elapsed := time.time() - running[1]) < step.duration_s:
+            end_unix = edge + step.duration_s
+            while (now := time.time()) < end_unix:
                 if stop is not None and stop():
                     raise KeyboardInterrupt
                 pull()
                 if time.monotonic() - last_measure > correction_every_s:
                     measure_clock()
                     last_measure = time.monotonic()
-                display.progress(step, elapsed, received)
-            end_unix = edge = running[1] + step.duration_s
+                display.progress(step, now - edge, received)
             if markers is not None:
                 markers.push_sample([f"{step.label}/end"])
-            phases.append(Phase(step.label, running[1], end_unix))
-            running = None
+            if running[1] < end_unix:
+                phases.append(Phase(step.label, running[1], end_unix))
+            else:
+                logger.warning("phase %r was never cued (the recorder ran late)", step.label)
+            edge, running = end_unix, None
         complete = True
         # Samples up to the protocol's end may still be in flight.
         deadline = time.time() + 2.0
@@ -241,6 +249,8 @@ def record_session(
     except KeyboardInterrupt:
         if running is not None:
             phases.append(Phase(running[0], running[1], time.time(), partial=True))
+            if markers is not None:
+                markers.push_sample([f"{running[0]}/end"])
         display.message(
             "Interrupted: saving what was recorded (the phase in progress marked partial); "
             "the session is incomplete."

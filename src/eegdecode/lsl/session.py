@@ -297,14 +297,18 @@ def check_session_files(
     if cache is not None and Path(cache).is_file():
         try:
             kept = json.loads(Path(cache).read_text())
-        except ValueError:
-            logger.warning(f"{cache} is not JSON; checking every session file again.")
+        except (OSError, ValueError) as error:
+            logger.warning(f"Cannot read {cache} ({error}); checking every session file again.")
     checks, entries = {}, {}
     for path in paths:
         stat = os.stat(path)
         identity = [stat.st_size, stat.st_mtime_ns, checker]
         entry = kept.get(path) if isinstance(kept, dict) else None
-        if not isinstance(entry, dict) or entry.get("identity") != identity:
+        if (
+            not isinstance(entry, dict)
+            or entry.get("identity") != identity
+            or not {"complete", "problem"} <= set(entry)
+        ):
             entry = {"identity": identity, **_check_session_file(path)}
         entries[path] = entry
         checks[path] = SessionCheck(bool(entry["complete"]), entry["problem"])

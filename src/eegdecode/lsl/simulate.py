@@ -74,6 +74,8 @@ class SimulatedHeadset:
         # (LSL time of a pushed sample, its index, Unix − LSL offset at that moment)
         self.clock_log: list[tuple[float, int, float]] = []
         self.drops: list[tuple[float, float]] = []
+        # Source ids of the marker streams found, followed or not.
+        self.marker_streams_seen: set[str] = set()
         self._stop, self._paused = threading.Event(), threading.Event()
         self._threads: list[threading.Thread] = []
 
@@ -125,7 +127,8 @@ class SimulatedHeadset:
             logger.info("simulated headset: state %s (%s)", state, why)
 
     def _follow(self):
-        """Follow the markers of the recorders that record this headset's stream.
+        """Follow the markers of the recorders that record this headset's stream (and of
+        marker streams that name no recorded stream, such as another tool's).
 
         A recorder found late (LSL delivers only markers pushed after an inlet connects) is
         caught up from the schedule in its stream's description, so the EEG follows the
@@ -133,18 +136,21 @@ class SimulatedHeadset:
         """
         import pylsl
 
-        inlets, seen, last_resolve = [], set(), 0.0
+        inlets, last_resolve = [], 0.0
         while not self._stop.is_set():
             if time.monotonic() - last_resolve > 0.25:
                 for found in pylsl.resolve_byprop("name", MARKER_STREAM, 0, 0.2):
-                    if found.source_id() in seen:
+                    if found.source_id() in self.marker_streams_seen:
                         continue
                     inlet = pylsl.StreamInlet(found)
                     try:
+                        # Connected before the schedule is read, so that no marker pushed
+                        # after it is missed (LSL connects an inlet on first use otherwise).
+                        inlet.open_stream(timeout=2.0)
                         info = inlet.info(timeout=2.0)
                     except pylsl.TimeoutError:
                         continue  # asked again at the next resolve
-                    seen.add(found.source_id())
+                    self.marker_streams_seen.add(found.source_id())
                     if info.desc().child_value("recorded_source_id") in ("", self.source_id):
                         inlets.append(inlet)
                         self._set_state(scheduled_label(info, time.time()), "schedule")
