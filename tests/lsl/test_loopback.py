@@ -18,7 +18,7 @@ from eegdecode.lsl import (
     record_session,
     resolve_stream,
 )
-from eegdecode.lsl.recorder import marker_stream_info, scheduled_label
+from eegdecode.lsl.recorder import lsl_timeout_error, marker_stream_info, scheduled_label
 
 pytestmark = pytest.mark.slow
 
@@ -108,6 +108,17 @@ def test_an_interrupted_recording_is_saved_incomplete(tmp_path):
     timestamps = loaded.dejittered_timestamps
     assert 0 < len(timestamps) and loaded.unix_times()[-1] <= stopped
     assert len(timestamps) - 1 == round((timestamps[-1] - timestamps[0]) * 128)
+
+
+def test_a_request_to_a_stream_that_is_gone_times_out_as_caught():
+    """The recorder and the headset catch pylsl's timeout by this class (pylsl moved it)."""
+    import pylsl
+
+    outlet = pylsl.StreamOutlet(pylsl.StreamInfo(_name("gone"), "Markers", 1, 0, "string"))
+    found = pylsl.resolve_byprop("name", outlet.get_info().name(), 1, 10.0)
+    del outlet
+    with pytest.raises(lsl_timeout_error()):
+        pylsl.StreamInlet(found[0]).open_stream(timeout=0.5)
 
 
 def test_the_marker_streams_schedule_names_the_running_phase():

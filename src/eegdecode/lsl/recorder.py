@@ -32,6 +32,17 @@ class ProtocolStep:
         return protocol
 
 
+def lsl_timeout_error() -> type[Exception]:
+    """The exception pylsl raises when a request times out: ``pylsl.TimeoutError`` up to
+    pylsl 1.16, ``pylsl.util.TimeoutError`` since (``pylsl.TimeoutError`` is gone there)."""
+    import pylsl
+
+    timeout = getattr(pylsl, "TimeoutError", None)
+    if timeout is None:
+        from pylsl.util import TimeoutError as timeout
+    return timeout
+
+
 def marker_stream_info(
     protocol: Sequence[ProtocolStep], *, user: str, session: str, source_id: str, start_unix: float
 ):
@@ -182,7 +193,7 @@ def record_session(
     def measure_clock():
         try:
             corrections.append((pylsl.local_clock(), inlet.time_correction(timeout=1.0)))
-        except pylsl.TimeoutError:
+        except lsl_timeout_error():
             logger.info("time_correction timed out (stream lost?); keeping the last value")
         conversions.append((pylsl.local_clock(), time.time() - pylsl.local_clock()))
 

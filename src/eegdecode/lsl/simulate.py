@@ -9,7 +9,7 @@ import numpy as np
 from .._logging import logger
 from ..datasets.focus import FocusEEGSource, FocusSignature
 from ..signal.focus import EMOTIV_CHANNELS, FOCUS_CHANNELS
-from .recorder import MARKER_STREAM, scheduled_label
+from .recorder import MARKER_STREAM, lsl_timeout_error, scheduled_label
 from .session import CalibrationSession, ClockRelation, Phase
 
 # The state between and before the protocol's phases.
@@ -148,7 +148,7 @@ class SimulatedHeadset:
                         # after it is missed (LSL connects an inlet on first use otherwise).
                         inlet.open_stream(timeout=2.0)
                         info = inlet.info(timeout=2.0)
-                    except pylsl.TimeoutError:
+                    except lsl_timeout_error():
                         continue  # asked again at the next resolve
                     self.marker_streams_seen.add(found.source_id())
                     if info.desc().child_value("recorded_source_id") in ("", self.source_id):
