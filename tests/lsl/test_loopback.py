@@ -26,6 +26,16 @@ QUIET = TerminalDisplay(quiet=True)
 REPO = Path(__file__).resolve().parents[2]
 
 
+def _within(seconds, condition):
+    """Whether ``condition()`` becomes true within ``seconds`` (polled every 50 ms)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
 def _name(prefix):
     """A stream name no other test uses, so that resolving finds only this test's stream."""
     return f"{prefix}-{uuid.uuid4().hex[:8]}"
@@ -147,26 +157,16 @@ def test_a_headset_found_late_follows_its_recorders_schedule():
                                                   source_id="another-headset"))  # fmt: skip
     with headset:
         # Found, and ignored: following it would make this headset focused.
-        deadline = time.monotonic() + 20.0
-        while time.monotonic() < deadline and not any(
-            other_session in seen for seen in headset.marker_streams_seen
-        ):
-            time.sleep(0.05)
-        assert any(other_session in seen for seen in headset.marker_streams_seen)
+        assert _within(20.0, lambda: any(other_session in seen
+                                         for seen in headset.marker_streams_seen))  # fmt: skip
         assert headset.state == "unfocused"
         mine = pylsl.StreamOutlet(marker_stream_info(**schedule, session=_name("mine"),
                                                      source_id=headset.source_id))  # fmt: skip
         # However late, the state is caught up from the schedule, not from a marker: none is
         # pushed. The bound only limits how long discovery may take.
-        deadline = time.monotonic() + 20.0
-        while headset.state != "focused" and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert headset.state == "focused"
+        assert _within(20.0, lambda: headset.state == "focused")
         mine.push_sample(["focused/end"])
-        deadline = time.monotonic() + 20.0
-        while headset.state != "unfocused" and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert headset.state == "unfocused"
+        assert _within(20.0, lambda: headset.state == "unfocused")
     del other, mine
 
 
