@@ -98,6 +98,26 @@ def test_a_dropped_stream_is_recorded_as_a_gap():
     assert session.channel_names[11] == "F4"
 
 
+def test_a_step_of_the_wall_clock_shortens_no_phase(monkeypatch):
+    """The walk-through once failed with 12.7 s of a phase's samples missing and no gap: the
+    wall clock had stepped while the phases were timed on it. The recorder times them on the
+    LSL clock now; here ``time.time()`` jumps 4 s ahead in the middle of an 8 s phase."""
+    from eegdecode.lsl.session import cut_phases
+
+    name, wall_clock, step = _name("wallclock"), time.time, [0.0]
+    monkeypatch.setattr(time, "time", lambda: wall_clock() + step[0])
+    with SimulatedHeadset(name=name, follow_markers=False):
+        info = resolve_stream(name=name)
+        threading.Timer(3.0, step.__setitem__, args=(0, 4.0)).start()
+        session = record_session(info, [ProtocolStep("focused", 8.0)], user="bob",
+                                 session="s4", display=QUIET, publish_markers=False)  # fmt: skip
+    assert step[0] == 4.0 and len(session.gaps) == 0
+    (phase,) = session.phases
+    assert phase.end_unix - phase.start_unix == pytest.approx(8.0, abs=0.05)
+    (cut,) = cut_phases(session, ["focused"], target_sfreq=128.0)["focused"]
+    assert cut.shape[1] == round((phase.end_unix - phase.start_unix) * 128)
+
+
 def test_an_interrupted_recording_is_saved_incomplete(tmp_path):
     name = _name("stop")
     deadline = time.time() + 2.0

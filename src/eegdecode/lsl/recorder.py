@@ -87,6 +87,18 @@ def scheduled_label(info, unix_time: float) -> str | None:
     return None
 
 
+def unix_offset(tries: int = 5) -> float:
+    """Unix time minus this machine's LSL clock, from the reading of ``time.time()`` most
+    tightly bracketed by two ``pylsl.local_clock()`` readings of ``tries``."""
+    import pylsl
+
+    readings = []
+    for _ in range(tries):
+        before, unix, after = pylsl.local_clock(), time.time(), pylsl.local_clock()
+        readings.append((after - before, unix - (before + after) / 2))
+    return min(readings)[1]
+
+
 def resolve_stream(
     *,
     name: str | None = None,
@@ -167,10 +179,13 @@ def record_session(
 ) -> CalibrationSession:
     """Record ``info``'s stream through the protocol; return the session (not yet saved).
 
-    Samples are pulled in chunks with their timestamps; ``time_correction()`` and the local
-    LSL-to-Unix offset are measured at the start and every ``correction_every_s``. The phases
-    follow a schedule on the wall clock, each starting where the one before ended (or, if the
-    loop ran late, when its cue is shown); each is
+    Samples are pulled in chunks with their timestamps; ``time_correction()`` is measured at
+    the start and every ``correction_every_s``. Everything is timed on this machine's LSL
+    clock, which is monotonic, and stated in Unix time through one offset measured at the
+    start (:func:`unix_offset`): a step of the wall clock during the recording (an NTP
+    correction, a virtual machine resumed) neither shortens a phase nor moves its samples.
+    The phases follow a schedule, each starting where the one before ended (or, if the loop
+    ran late, when its cue is shown); each is
     announced on the ``eegdecode-markers`` LSL stream, whose description carries the schedule
     (:func:`marker_stream_info`), and is stored with its Unix start and end. The inlet
     recovers a lost stream by itself; samples lost meanwhile are found from the sample count
@@ -188,14 +203,18 @@ def record_session(
     n_channels, sfreq = info.channel_count(), info.nominal_srate()
     chunks, stamps = [], []
     received = 0
-    corrections, conversions = [], []
+    corrections = []
+    offset = unix_offset()
+
+    def now() -> float:
+        """Unix time, on the LSL clock."""
+        return pylsl.local_clock() + offset
 
     def measure_clock():
         try:
             corrections.append((pylsl.local_clock(), inlet.time_correction(timeout=1.0)))
         except lsl_timeout_error():
             logger.info("time_correction timed out (stream lost?); keeping the last value")
-        conversions.append((pylsl.local_clock(), time.time() - pylsl.local_clock()))
 
     def pull():
         nonlocal received
@@ -208,7 +227,7 @@ def record_session(
     measure_clock()  # the first request is slow; the schedule starts after it
     # The schedule starts a moment after the marker stream exists, so that a listener
     # already waiting for it can connect before the first marker.
-    start_unix = time.time() + SCHEDULE_LEAD_S
+    start_unix = now() + SCHEDULE_LEAD_S
     markers = None
     if publish_markers:
         markers = pylsl.StreamOutlet(
@@ -220,7 +239,7 @@ def record_session(
     phases, complete, running = [], False, None
     last_measure = time.monotonic()
     try:
-        while time.time() < start_unix:
+        while now() < start_unix:
             if stop is not None and stop():
                 raise KeyboardInterrupt
             pull()
@@ -229,18 +248,18 @@ def record_session(
             display.phase(step, index, len(protocol))
             # A phase ends on the schedule, but never starts before its cue was shown: a pass
             # of the loop that ran late (a slow time-correction request) shortens it.
-            running = (step.label, max(edge, time.time()))
+            running = (step.label, max(edge, now()))
             if markers is not None:
                 markers.push_sample([f"{step.label}/start"])
             end_unix = edge + step.duration_s
-            while (now := time.time()) < end_unix:
+            while (moment := now()) < end_unix:
                 if stop is not None and stop():
                     raise KeyboardInterrupt
                 pull()
                 if time.monotonic() - last_measure > correction_every_s:
                     measure_clock()
                     last_measure = time.monotonic()
-                display.progress(step, now - edge, received)
+                display.progress(step, moment - edge, received)
             if markers is not None:
                 markers.push_sample([f"{step.label}/end"])
             if running[1] < end_unix:
@@ -250,16 +269,14 @@ def record_session(
             edge, running = end_unix, None
         complete = True
         # Samples up to the protocol's end may still be in flight.
-        deadline = time.time() + 2.0
-        while time.time() < deadline and not (
-            stamps
-            and corrections
-            and stamps[-1][-1] + corrections[-1][1] + conversions[-1][1] >= end_unix
+        deadline = now() + 2.0
+        while now() < deadline and not (
+            stamps and corrections and stamps[-1][-1] + corrections[-1][1] + offset >= end_unix
         ):
             pull()
     except KeyboardInterrupt:
         if running is not None:
-            phases.append(Phase(running[0], running[1], time.time(), partial=True))
+            phases.append(Phase(running[0], running[1], now(), partial=True))
             if markers is not None:
                 markers.push_sample([f"{running[0]}/end"])
         display.message(
@@ -275,7 +292,7 @@ def record_session(
         timestamps=np.concatenate(stamps) if stamps else np.zeros(0),
         sfreq=sfreq,
         channel_names=channel_names,
-        clock=ClockRelation(np.array(corrections), np.array(conversions)),
+        clock=ClockRelation(np.array(corrections), np.array([[pylsl.local_clock(), offset]])),
         phases=phases,
         complete=complete,
         user=user,

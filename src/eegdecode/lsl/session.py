@@ -26,7 +26,9 @@ class ClockRelation:
     ``unix = t + correction(t) + conversion(t + correction(t))``, where ``correction`` is the
     inlet's ``time_correction()`` (sender's LSL clock → this machine's) and ``conversion`` is
     ``time.time() − pylsl.local_clock()`` on this machine, each interpolated between its
-    periodic measurements.
+    measurements. ``eegdecode record`` measures the conversion once, at the start, and times
+    its phases on the LSL clock with it, so that a step of the wall clock moves neither;
+    sessions recorded before hold one conversion per time correction.
 
     Attributes
     ----------
