@@ -7,6 +7,7 @@ if AUDIO["demo"]["activate"]:
         output:
             seeg=audio_raw_pattern("seeg"),
             audio=audio_raw_pattern("audio"),
+            words=audio_raw_pattern("words"),
         log:
             f"logs/generate_demo_speech/{AUDIO_NAME}/{{participant}}.log",
         benchmark:
@@ -54,6 +55,7 @@ if AUDIO["vocoder"]["tiny_waveglow"]:
 
 rule align_recording:
     input:
+        unpack(word_markers),
         seeg=audio_raw_pattern("seeg"),
         audio=audio_raw_pattern("audio"),
     output:
@@ -174,6 +176,33 @@ rule train_audio_seq2seq:
         "../workflow/scripts/train_audio_seq2seq.py"
 
 
+if AUDIO["linear_baseline"]["activate"]:
+
+    rule linear_baseline:
+        input:
+            recording=f"{AUDIO_RESULTS}/aligned/{{participant}}.h5",
+        output:
+            model=directory(f"{AUDIO_RESULTS}/models/linear_baseline/{{participant}}"),
+            predictions=f"{AUDIO_RESULTS}/predictions/{{participant}}_linear_baseline_mel.h5",
+            cross_validated=f"{AUDIO_RESULTS}/predictions/{{participant}}_linear_baseline_cv_mel.h5",
+        log:
+            f"logs/linear_baseline/{AUDIO_NAME}/{{participant}}.log",
+        benchmark:
+            f"{AUDIO_RESULTS}/benchmarks/linear_baseline/{{participant}}.tsv"
+        params:
+            baseline=AUDIO["linear_baseline"],
+            windows=AUDIO["windows"],
+            code=code("linear_baseline.py"),
+        threads: 1
+        resources:
+            mem_mb=per_attempt(8000),
+            runtime=per_attempt(30),
+        conda:
+            "../envs/audio.yaml"
+        script:
+            "../workflow/scripts/linear_baseline.py"
+
+
 rule vocode:
     input:
         **WAVEGLOW,
@@ -204,8 +233,10 @@ rule vocode:
 
 rule evaluate_audio:
     input:
+        unpack(baseline_predictions),
         predictions=f"{AUDIO_RESULTS}/predictions/{{participant}}_mel.h5",
         audio=f"{AUDIO_RESULTS}/audio/{{participant}}",
+        recording=f"{AUDIO_RESULTS}/aligned/{{participant}}.h5",
     output:
         metrics=f"{AUDIO_RESULTS}/evaluation/{{participant}}.json",
         figure=report(
@@ -228,6 +259,7 @@ rule evaluate_audio:
         f"{AUDIO_RESULTS}/benchmarks/evaluate_audio/{{participant}}.tsv"
     params:
         evaluate=AUDIO["evaluate"],
+        baselines=list(BASELINE_DECODERS),
         vocoder_name="waveglow" if WAVEGLOW else "griffin_lim",
         code=code("evaluate_audio.py"),
     group:

@@ -25,6 +25,30 @@ def audio_raw_pattern(kind):
     return str(Path(AUDIO["root"]) / AUDIO["layout"][kind])
 
 
+def word_markers(wildcards):
+    """The participant's word markers, when audio.layout.words names them."""
+    if not AUDIO["layout"]["words"]:
+        return {}
+    return {
+        "words": audio_raw_pattern("words").format(participant=wildcards.participant)
+    }
+
+
+# The decoders of the linear_baseline job, by name, when it runs: on the
+# seq2seq's split, and in the reference's cross-validation.
+BASELINE_DECODERS = (
+    {"linear_baseline": "_mel.h5", "linear_baseline_cv": "_cv_mel.h5"}
+    if AUDIO["linear_baseline"]["activate"]
+    else {}
+)
+
+
+def baseline_predictions(wildcards):
+    """The predictions of BASELINE_DECODERS, named by decoder."""
+    stem = f"{AUDIO_RESULTS}/predictions/{wildcards.participant}_linear_baseline"
+    return {name: stem + suffix for name, suffix in BASELINE_DECODERS.items()}
+
+
 def get_audio_targets():
     return [
         f"{AUDIO_RESULTS}/evaluation/summary.csv",

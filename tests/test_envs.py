@@ -27,7 +27,10 @@ def test_every_rule_family_has_an_environment():
 
 @pytest.mark.parametrize("env_file", ENV_FILES, ids=lambda path: path.name)
 def test_pip_section_matches_package_dependencies(env_file):
-    declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    declared = project["dependencies"]
+    if env_file.stem == "audio":  # the audio rules read NWB files (SingleWordProductionDutch)
+        declared = declared + project["optional-dependencies"]["nwb"]
     assert sorted(_pip_section(env_file)) == sorted(declared)
 
 

@@ -46,6 +46,24 @@ def test_the_embedded_default_and_the_presets_pass(tmp_path):
         check_config(config)
 
 
+def test_the_singlewordproduction_preset_lists_the_participants_of_its_tsv(tmp_path):
+    from eegdecode.fileio import write_tsv
+
+    root = tmp_path / "SingleWordProductionDutch-iBIDS"
+    preset = yaml.safe_load((REPO / "config/singlewordproduction.yaml").read_text())
+    preset["audio"]["root"] = str(root)
+    with pytest.raises(ValueError, match=r"^config key 'audio.participants': Participants file "
+                       r"'.*participants.tsv' does not exist"):  # fmt: skip
+        parse(yaml.safe_dump(preset))
+    write_tsv(root / "participants.tsv", [{"participant_id": f"sub-{k:02d}"} for k in (1, 2)])
+    config = parse(yaml.safe_dump(preset))
+    assert config["audio"]["participants"] == ["sub-01", "sub-02"]
+    assert config["audio"]["layout"]["words"].endswith("_ieeg.nwb")
+    write_tsv(root / "participants.tsv", [{"participant_id": "sub-01"}] * 2)
+    with pytest.raises(ValueError, match="must list each participant once"):
+        parse(yaml.safe_dump(preset))
+
+
 @pytest.mark.parametrize(
     ("override", "message"),
     [
@@ -161,6 +179,14 @@ def test_the_embedded_default_and_the_presets_pass(tmp_path):
             "windows:\n  500ms: {length_s: 0.503}\n",
             r"'windows.500ms.length_s' \(0.503 s\) must be a whole number of samples at "
             r"'dataset.protocol.sfreq' = 200 Hz \(it is 100.6\)",
+        ),
+        (
+            "audio:\n  linear_baseline: {shift_s: 0.1}\n",
+            r"'audio.linear_baseline': shift_s = 0.1 must be positive and at most window_s",
+        ),
+        (
+            "audio:\n  layout: {words: null}\n",
+            r"The audio demo writes its words: config key 'audio.layout.words'",
         ),
         (
             "calibration:\n  features: {bin_hz: 0.3}\n",

@@ -54,7 +54,9 @@ def write_json(path: str | Path, document) -> Path:
     return Path(path)
 
 
-def write_csv(path: str | Path, rows: list[dict], fieldnames: list[str] | None = None) -> Path:
+def write_csv(
+    path: str | Path, rows: list[dict], fieldnames: list[str] | None = None, delimiter: str = ","
+) -> Path:
     """Write dict rows (same keys) as CSV with a header, atomically.
 
     ``fieldnames`` orders the columns (default: the first row's keys); with no rows, it gives
@@ -66,10 +68,18 @@ def write_csv(path: str | Path, rows: list[dict], fieldnames: list[str] | None =
         atomic_path(path) as temporary,
         open(temporary, "w", newline="", encoding="utf-8") as handle,
     ):
-        writer = csv.DictWriter(handle, fieldnames=fieldnames or list(rows[0]))
+        writer = csv.DictWriter(
+            handle, fieldnames=fieldnames or list(rows[0]), delimiter=delimiter,
+            lineterminator="\n" if delimiter == "\t" else "\r\n",
+        )  # fmt: skip
         writer.writeheader()
         writer.writerows(rows)
     return Path(path)
+
+
+def write_tsv(path: str | Path, rows: list[dict], fieldnames: list[str] | None = None) -> Path:
+    """:func:`write_csv` with tabs and newlines, as BIDS writes its ``.tsv`` files."""
+    return write_csv(path, rows, fieldnames, delimiter="\t")
 
 
 def save_wav(path: str | Path, audio: np.ndarray, sfreq: float) -> Path:

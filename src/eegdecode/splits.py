@@ -6,6 +6,7 @@ JSON form and in the config, as blocks are named everywhere else). The test bloc
 from the config by :func:`resolve_test_block` only.
 """
 
+import itertools
 import numbers
 from dataclasses import dataclass
 
@@ -231,3 +232,43 @@ def chronological_windows(
                 f"recording ({n_samples / sfreq:.1f} s) is too short for these windows."
             )
     return ChronologicalWindows(starts, window, context, (first_validation, first_test))
+
+
+def contiguous_folds(
+    n_samples: int, n_folds: int, *, guard: int = 0
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """K-fold cross-validation over time: each fold tests one contiguous stretch and trains on
+    the rest, less ``guard`` samples on each side of the stretch.
+
+    The stretches are those of scikit-learn's ``KFold(n_folds, shuffle=False)`` (the first
+    ``n_samples % n_folds`` one sample longer); the guard keeps training samples whose context
+    overlaps a test sample out of training (SingleWordProductionDutch's protocol has none).
+
+    Parameters
+    ----------
+    n_samples : int
+    n_folds : int
+        At least 2.
+    guard : int
+        Samples left out of training on each side of the test stretch.
+
+    Returns
+    -------
+    folds : list of (train, test)
+        Index arrays, in time order.
+    """
+    if isinstance(n_folds, bool) or not isinstance(n_folds, numbers.Integral) or n_folds < 2:
+        raise ValueError(f"Cross-validation needs at least 2 folds, got {n_folds!r}.")
+    sizes = np.full(n_folds, n_samples // n_folds) + (np.arange(n_folds) < n_samples % n_folds)
+    if sizes.min() <= guard:
+        raise ValueError(
+            f"{n_folds} folds of {n_samples} samples test stretches of {sizes.min()} samples, "
+            f"no longer than the guard of {guard} on each side: use fewer folds."
+        )
+    edges = np.concatenate([[0], np.cumsum(sizes)])
+    index = np.arange(n_samples)
+    folds = []
+    for start, stop in itertools.pairwise(edges):
+        train = index[(index < start - guard) | (index >= stop + guard)]
+        folds.append((train, index[start:stop]))
+    return folds

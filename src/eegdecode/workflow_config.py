@@ -12,6 +12,7 @@ from pathlib import Path
 from .datasets import Protocol
 from .signal.focus import FocusFeatureConfig
 from .signal.highgamma import check_highgamma_input
+from .signal.word_production import WordProductionFeatures
 from .splits import resolve_test_block
 from .stimulus.video import clip_frame_indices
 
@@ -85,7 +86,28 @@ def prepare_config(config: dict, schema: str | Path) -> None:
     :func:`validate_config` (which fills in the schema's defaults) and :func:`check_config`."""
     replaced_keys(config)
     validate_config(config, schema)
+    resolve_participants(config)
     check_config(config)
+
+
+def resolve_participants(config: dict) -> None:
+    """Replace an ``audio.participants`` that names a BIDS ``participants.tsv`` (inside
+    ``audio.root``) by the list of its ``participant_id`` column."""
+    from .datasets.paired_audio import read_participants_tsv
+
+    audio = config["audio"]
+    if isinstance(audio["participants"], str):
+        path = Path(audio["root"]) / audio["participants"]
+        try:
+            participants = read_participants_tsv(path)
+        except (FileNotFoundError, ValueError) as error:
+            raise ValueError(f"config key 'audio.participants': {error}") from None
+        if not participants or len(set(participants)) != len(participants):
+            raise ValueError(
+                f"config key 'audio.participants': {path} must list each participant once, "
+                f"got {participants}."
+            )
+        audio["participants"] = participants
 
 
 def replaced_keys(config: dict) -> None:
@@ -244,6 +266,19 @@ def _check_audio(config: dict) -> None:
             None,
             **audio["highgamma"],
             source="The .npy sEEG (config key 'audio.seeg_sfreq')",
+        )
+    baseline = audio["linear_baseline"]
+    try:
+        WordProductionFeatures(
+            **{key: value for key, value in baseline.items()
+               if key not in ("activate", "n_components", "cv_folds")}
+        )  # fmt: skip
+    except ValueError as error:
+        raise ValueError(f"config key 'audio.linear_baseline': {error}") from None
+    if audio["demo"]["activate"] and not audio["layout"]["words"]:
+        raise ValueError(
+            "The audio demo writes its words: config key 'audio.layout.words' must name where "
+            "(an events.tsv)."
         )
     vocoder = audio["vocoder"]
     if vocoder["tiny_waveglow"] and vocoder["waveglow"]:

@@ -41,8 +41,15 @@ def test_audio_outputs(demo_run):
     assert page.count("<audio") == 3 * len(utterances) and "waveglow" in page
     assert (demo_run / "results/pretrained/tiny-waveglow/waveglow.pt").is_file()
     rows = list(csv.DictReader(open(results / "evaluation/summary.csv")))
-    assert [row["participant"] for row in rows] == ["p1", "p2"]
+    decoders = ["seq2seq", "linear_baseline", "linear_baseline_cv"]
+    assert [(row["participant"], row["decoder"]) for row in rows] == [
+        (p, d) for p in ("p1", "p2") for d in decoders
+    ]
     assert all(-1 <= float(row["pearson_r"]) <= 1 for row in rows)
+    assert {p.name for p in (results / "models/linear_baseline/p1").glob("[!.]*")} == {
+        "config.json", "model.safetensors", "normalization.json"
+    }  # fmt: skip
+    assert read_attrs(aligned)["words"]  # the demo's events.tsv
     assert (results / "qc/p1_mel.png").stat().st_size > 10_000
 
 

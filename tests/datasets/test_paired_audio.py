@@ -111,7 +111,7 @@ def test_aligned_recording_holds_both_at_the_mel_rate(pair):
     assert attrs["dataset"] == "demo" and attrs["participant"] == "p1"
     assert attrs["channel_names"] == [f"ch{k}" for k in range(1, 6)]
     assert attrs["source_audio_sfreq"] == AUDIO_SFREQ and attrs["audio_offset_s"] == 0.03
-    assert attrs["parameters"] == {"seeg_sfreq": SEEG_SFREQ, "time_axis": 0,
+    assert attrs["parameters"] == {"seeg_sfreq": SEEG_SFREQ, "time_axis": 0, "words": False,
                                    "channels": {"include": [], "exclude": []},
                                    "reader_options": {}, "audio_offset_s": 0.03,
                                    "tolerance_s": 0.05, "audio_sfreq": 22050}  # fmt: skip

@@ -58,7 +58,7 @@ def test_evaluate_mel_reports_metrics_beside_their_chance():
     assert per_window["mean"] > 0.4 and abs(per_window["chance_mean"]) < 0.1
     row = audio_metrics_row(metrics)
     assert row["pearson_r"] == r["mean"] and row["mcd_db_chance"] == metrics["mcd_db"]["chance"]
-    assert len(row) == 7
+    assert len(row) == 11 and row["word_accuracy"] is None  # no word markers
     with pytest.raises(ValueError, match=r"\(n_windows, n_frames, n_mels\)"):
         evaluate_mel(noisy, target)
     with pytest.raises(ValueError, match="differ in shape"):
@@ -76,3 +76,30 @@ def test_evaluate_predictions_counts_the_windows_first():
     assert next(iter(metrics)) == "n_test_windows" and metrics["n_test_windows"] == 20
     expected = evaluate_mel(target + 0.1, target, n_shuffles=50, seed=3)
     assert {key: value for key, value in metrics.items() if key != "n_test_windows"} == expected
+
+
+def test_words_are_identified_from_a_good_decoding_and_not_from_noise():
+    from eegdecode.datasets.paired_audio import WordMarkers
+    from eegdecode.evaluation.audio import identify_words
+
+    rng = np.random.default_rng(0)
+    # 12 words of 0.5 s, each its own spectral pattern, 0.25 s of silence between them.
+    times = np.arange(0, 9.5, 0.01)
+    target = np.full((len(times), 23), -5.0)
+    intervals = np.array([[0.25 + 0.75 * k, 0.75 + 0.75 * k] for k in range(12)])
+    for start, stop in intervals:
+        target[(times >= start) & (times < stop)] = rng.normal(0, 1, 23)
+    words = WordMarkers([f"w{k}" for k in range(12)], intervals)
+    good = target + rng.normal(0, 0.3, target.shape)
+    result = identify_words(good, target, times, words)
+    assert result["accuracy"] == 1.0 and result["chance"] == pytest.approx(1 / 12)
+    assert result["n_words"] == 12 and result["chance"] < result["chance_95"] < 0.5
+    noise = rng.normal(0, 1, target.shape)
+    assert identify_words(noise, target, times, words)["accuracy"] <= result["chance_95"]
+    # A word said twice counts either time; its chance is what a random guess scores.
+    repeated = WordMarkers(["a", "a", *words.words[2:]], intervals)
+    chance = identify_words(good, target, times, repeated)["chance"]
+    assert chance == pytest.approx((2 * 2 / 12 + 10 * 1 / 12) / 12)
+    # Words outside the time line are not test words.
+    assert identify_words(good[:400], target[:400], times[:400], words)["n_words"] == 5
+    assert identify_words(good[:60], target[:60], times[:60], words)["accuracy"] is None

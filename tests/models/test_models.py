@@ -1,5 +1,6 @@
 import json
 
+import numpy as np
 import pytest
 import torch
 
@@ -244,3 +245,28 @@ def test_seq2seq_official_offset_needs_autoregressive_decoding():
         )  # fmt: skip
     with pytest.raises(ValueError, match="decoding"):
         Seq2SeqConfig(n_windows=3, n_frames=4, latent_size=5, n_features=8, decoding="x")
+
+
+def test_the_linear_mel_decoder_is_pca_then_least_squares(tmp_path):
+    """Against scikit-learn's PCA and LinearRegression, the reference decoder's own classes."""
+    from sklearn.decomposition import PCA
+    from sklearn.linear_model import LinearRegression
+
+    from eegdecode.models import LinearMelDecoder
+    from eegdecode.training import TrainedModel
+    from eegdecode.training.linear_baseline import fit_linear_decoder
+
+    rng = np.random.default_rng(0)
+    features = rng.standard_normal((400, 30)) @ rng.standard_normal((30, 30)) + 3.0
+    targets = features[:, :5] @ rng.standard_normal((5, 4)) + rng.normal(0, 0.1, (400, 4))
+    trained = fit_linear_decoder(features[:300], targets[:300], n_components=8)
+    mu, sigma = features[:300].mean(axis=0), features[:300].std(axis=0)
+    pca = PCA().fit((features[:300] - mu) / sigma)
+    project = pca.components_[:8].T  # the reference projects without re-centring
+    regression = LinearRegression().fit((features[:300] - mu) / sigma @ project, targets[:300])
+    expected = regression.predict((features[300:] - mu) / sigma @ project)
+    np.testing.assert_allclose(trained.predict(features[300:]), expected, rtol=1e-4, atol=1e-4)
+    reloaded = TrainedModel.load(trained.save(tmp_path / "baseline"))
+    assert isinstance(reloaded.model, LinearMelDecoder)
+    np.testing.assert_allclose(reloaded.predict(features[300:]), expected, rtol=1e-4, atol=1e-4)
+    assert LinearMelDecoder.fit(features[:5], targets[:5], 50).config.n_components == 5

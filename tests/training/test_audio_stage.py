@@ -229,12 +229,23 @@ def test_vocoded_predictions_start_at_the_first_test_frame_and_play_on_a_page(tm
     )
     assert len(rows) > 2
     page = write_utterance_page(
-        tmp_path / "page.html", tmp_path / "audio", title="p1", metrics={"pearson_r": 0.51234},
+        tmp_path / "page.html", tmp_path / "audio", title="p1",
+        metrics={"seq2seq": {"pearson_r": 0.51234, "word_accuracy": None}},
         vocoder="griffin_lim", versions=AUDIO_VERSIONS, max_utterances=2,
     )  # fmt: skip
     text = page.read_text()
-    assert "<td>0.512</td>" in text and "<td>griffin_lim</td>" in text
-    assert f"<td>2 of {len(rows)}</td>" in text
+    assert "<tr><th>seq2seq</th><td>0.512</td><td>–</td></tr>" in text
+    assert f"audio: griffin_lim; 2 of {len(rows)} utterances shown" in text
     assert text.count("data:audio/wav;base64,") == 2 * len(AUDIO_VERSIONS)
     start, stop = rows[0]["start_s"], rows[0]["stop_s"]
     assert f"{start:.1f}–{stop:.1f} s" in text
+    # With word markers, the cued words are the utterances, named on the page.
+    from eegdecode.datasets.paired_audio import WordMarkers
+
+    test_start = 40 * MEL.hop_length / MEL.sfreq
+    words = WordMarkers(["huis", "boom", "late"], test_start + np.array([[0.5, 1.0], [2.0, 2.5],
+                                                                         [20.0, 21.0]]))  # fmt: skip
+    cued = vocode_predictions(tmp_path / "cued", predictions, speech.audio,
+                              vocoder=_SilentVocoder(), words=words)  # fmt: skip
+    assert [row["word"] for row in cued] == ["huis", "boom"]  # the third is after the test part
+    assert [row["start_s"] for row in cued] == pytest.approx([0.5, 2.0], abs=1 / MEL.sfreq)

@@ -117,3 +117,19 @@ def test_chronological_windows_refuse_a_recording_too_short():
         chronological_windows(1024 * 12, 1024.0)
     with pytest.raises(ValueError, match="fractions must be three positive shares summing to 1"):
         chronological_windows(10_000, 1024.0, fractions=(0.8, 0.1, 0.2))
+
+
+def test_contiguous_folds_are_kfolds_stretches_with_guard_gaps():
+    from sklearn.model_selection import KFold
+
+    from eegdecode.splits import contiguous_folds
+
+    folds = contiguous_folds(103, 10, guard=3)
+    for (train, test), (_, reference) in zip(folds, KFold(10).split(np.arange(103)), strict=True):
+        np.testing.assert_array_equal(test, reference)
+        expected = [i for i in range(103) if i < test[0] - 3 or i > test[-1] + 3]
+        np.testing.assert_array_equal(train, expected)
+    with pytest.raises(ValueError, match="use fewer folds"):
+        contiguous_folds(100, 10, guard=10)
+    with pytest.raises(ValueError, match="at least 2 folds"):
+        contiguous_folds(100, 1)

@@ -1,5 +1,5 @@
 """Rule align_recording: one participant's sEEG and audio on a common time axis, the audio
-resampled to the mel spectrogram's rate."""
+resampled to the mel spectrogram's rate, with the cued words where there are markers."""
 
 from eegdecode import log_to_file
 from eegdecode.datasets.paired_audio import ChannelSelection, align_recording
@@ -10,6 +10,7 @@ with log_to_file(snakemake.log[0]):
         snakemake.output.recording,
         snakemake.input.seeg,
         snakemake.input.audio,
+        words_path=getattr(snakemake.input, "words", None),
         audio_sfreq=params.audio_sfreq,
         seeg_sfreq=params.seeg_sfreq,
         time_axis=params.time_axis,

@@ -1,4 +1,4 @@
-"""Rule audio_summary: the correlation table, one row per participant."""
+"""Rule audio_summary: the correlation table, one row per participant and decoder."""
 
 import json
 
@@ -12,5 +12,10 @@ with log_to_file(snakemake.log[0]):
         snakemake.params.participants, snakemake.input.metrics, strict=True
     ):
         with open(path) as handle:
-            rows.append({"participant": participant, **audio_metrics_row(json.load(handle))})
+            decoders = json.load(handle)["decoders"]
+        for decoder, metrics in decoders.items():
+            rows.append(
+                {"participant": participant, "decoder": decoder,
+                 "test_set": metrics["test_set"], **audio_metrics_row(metrics)}
+            )  # fmt: skip
     write_csv(snakemake.output.table, rows)

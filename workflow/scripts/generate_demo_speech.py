@@ -19,3 +19,4 @@ with log_to_file(snakemake.log[0]):
     )
     save_npy(snakemake.output.seeg, seeg.T if params.time_axis == 0 else seeg)
     save_wav(snakemake.output.audio, speech.audio, speech.sfreq)
+    speech.write_events(snakemake.output.words)

@@ -1,8 +1,9 @@
 """Rule vocode: one participant's test part as audio: recorded, resynthesised from its true
-mel, and decoded, whole and per utterance."""
+mel, and decoded, whole and per utterance (the cued words, where there are markers)."""
 
 from eegdecode import log_to_file
 from eegdecode.artifacts import read_array
+from eegdecode.datasets.paired_audio import read_word_markers
 from eegdecode.devices import limit_threads
 from eegdecode.models.vocoder import MelVocoder
 from eegdecode.training.audio import MelPredictions, vocode_predictions
@@ -26,4 +27,5 @@ with log_to_file(snakemake.log[0]):
         read_array(snakemake.input.recording, "audio", axes=("time",)).data,
         vocoder=vocoder,
         segment_options=snakemake.params.utterances,
+        words=read_word_markers(snakemake.input.recording),
     )

@@ -45,12 +45,27 @@ class SpeechDemo:
         Consonant-vowel syllables, in order.
     onsets_s : ndarray
         Start of each word in seconds.
+    durations_s : ndarray
+        Length of each word in seconds.
     """
 
     audio: np.ndarray
     sfreq: float
     words: list[str]
     onsets_s: np.ndarray
+    durations_s: np.ndarray
+
+    def write_events(self, path) -> None:
+        """The words as a BIDS ``events.tsv``: ``onset``, ``duration``, ``trial_type``."""
+        from ..fileio import write_tsv
+
+        rows = [
+            {"onset": f"{onset:.4f}", "duration": f"{duration:.4f}", "trial_type": word}
+            for word, onset, duration in zip(
+                self.words, self.onsets_s, self.durations_s, strict=True
+            )
+        ]
+        write_tsv(path, rows, ["onset", "duration", "trial_type"])
 
 
 def _resonate(excitation: np.ndarray, centre: float, bandwidth: float, sfreq: float):
@@ -106,7 +121,7 @@ def synthesize_speech(
     n_samples = int(seconds * sfreq)
     audio = np.zeros(n_samples)
     consonants = [*FRICATIVES, *PLOSIVES]
-    words, onsets = [], []
+    words, onsets, durations = [], [], []
     position = int(rng.uniform(*gap_s) * sfreq)
     while True:
         consonant = consonants[rng.integers(len(consonants))]
@@ -119,10 +134,11 @@ def synthesize_speech(
         audio[position : position + len(word)] += word
         words.append(consonant + vowel)
         onsets.append(position / sfreq)
+        durations.append(len(word) / sfreq)
         position += len(word) + int(rng.uniform(*gap_s) * sfreq)
     audio = 0.9 * audio / max(np.abs(audio).max(), 1e-9)
     logger.info("synthesised %d words in %.1f s of audio at %g Hz", len(words), seconds, sfreq)
-    return SpeechDemo(audio.astype(np.float32), sfreq, words, np.array(onsets))
+    return SpeechDemo(audio.astype(np.float32), sfreq, words, np.array(onsets), np.array(durations))
 
 
 def make_demo_seeg(

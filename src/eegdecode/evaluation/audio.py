@@ -163,9 +163,11 @@ def evaluate_mel(
     }
 
 
-def audio_metrics_row(metrics: dict) -> dict[str, float]:
-    """The headline numbers of :func:`evaluate_mel`'s result, each beside its chance level,
-    as one flat row (the correlation table's columns)."""
+def audio_metrics_row(metrics: dict) -> dict[str, float | None]:
+    """The headline numbers of one decoder's metrics (:func:`evaluate_decoders`), each beside
+    its chance level, as one flat row (the correlation table's columns); the word columns are
+    None without word markers."""
+    words = metrics.get("word_identification", {})
     return {
         "pearson_r": metrics["pearson_r"]["mean"],
         "pearson_r_chance": metrics["pearson_r"]["chance_mean"],
@@ -174,6 +176,10 @@ def audio_metrics_row(metrics: dict) -> dict[str, float]:
         "pearson_r_per_window_chance": metrics["pearson_r_per_window"]["chance_mean"],
         "mcd_db": metrics["mcd_db"]["mean"],
         "mcd_db_chance": metrics["mcd_db"]["chance"],
+        "word_accuracy": words.get("accuracy"),
+        "word_accuracy_chance": words.get("chance"),
+        "word_accuracy_chance_95": words.get("chance_95"),
+        "n_test_words": words.get("n_words"),
     }
 
 
@@ -196,3 +202,130 @@ def evaluate_predictions(predictions, *, n_shuffles: int = 1000, seed: int = 0) 
         predictions.predicted, predictions.target, n_shuffles=n_shuffles, seed=seed
     )
     return {"n_test_windows": len(predictions.predicted), **metrics}
+
+
+def identify_words(
+    predicted: np.ndarray,
+    target: np.ndarray,
+    frame_times: np.ndarray,
+    words,
+    *,
+    n_frames: int = 32,
+    n_random: int = 1000,
+    seed: int = 0,
+) -> dict:
+    """Which cued word each decoded stretch is, among the true stretches of the test words.
+
+    Each decoder's time line and the true one are z-scored per bin and each frame's mean over
+    bins is removed, so that neither the spectral tilt nor the loudness contour, which all
+    words share, decides: words are compared by spectral shape over time. Each word's frames
+    (those whose time lies in its cue) are resampled to ``n_frames`` by linear interpolation,
+    and every decoded word is compared with
+    every true word by the Pearson correlation of the two ``n_frames × n_mels`` arrays. The
+    word with the highest correlation is the answer; it is right when it is the same word (a
+    word cued twice counts either time).
+
+    Parameters
+    ----------
+    predicted, target : ndarray, shape (n_frames, n_mels)
+        Time lines of the test part.
+    frame_times : ndarray, shape (n_frames,)
+        Their frames' times in seconds.
+    words : WordMarkers
+        The cues; those lying wholly within the time line are the test words.
+    n_frames : int
+        Frames each word is resampled to.
+    n_random : int
+        Random guessers whose accuracies give ``chance_95``.
+
+    Returns
+    -------
+    result : dict
+        ``n_words`` (test words) and ``n_distinct``; with two or more, ``accuracy`` (top-1),
+        ``chance`` (the expected accuracy of a random guess: ``1 / n_words`` when no word
+        repeats) and ``chance_95`` (95th percentile of ``n_random`` random guessers), else
+        None for those.
+    """
+    _check_pair(predicted, target)
+    n_frames = ensure_positive_int(n_frames, "n_frames")
+    step = np.median(np.diff(frame_times)) if len(frame_times) > 1 else 0.0
+    inside = (words.intervals[:, 0] >= frame_times[0] - step / 2) & (
+        words.intervals[:, 1] <= frame_times[-1] + step / 2
+    )
+    segments = [
+        np.flatnonzero((frame_times >= start) & (frame_times < stop))
+        for start, stop in words.intervals[inside]
+    ]
+    labels = [word for word, keep in zip(words.words, inside, strict=True) if keep]
+    kept = [i for i, frames in enumerate(segments) if len(frames) >= 2]
+    labels, segments = [labels[i] for i in kept], [segments[i] for i in kept]
+    result = {"n_words": len(labels), "n_distinct": len(set(labels)), "n_frames": n_frames}
+    if len(labels) < 2:
+        return {**result, "accuracy": None, "chance": None, "chance_95": None}
+
+    def standardised(timeline):
+        z = (timeline - timeline.mean(axis=0)) / (timeline.std(axis=0) + 1e-8)
+        return z - z.mean(axis=1, keepdims=True)
+
+    def resampled(timeline, frames):
+        where = np.linspace(0, len(frames) - 1, n_frames)
+        segment = np.stack(
+            [np.interp(where, np.arange(len(frames)), column) for column in timeline[frames].T]
+        )
+        segment = segment.ravel() - segment.mean()
+        return segment / (np.linalg.norm(segment) + 1e-12)
+
+    decoded = np.stack([resampled(standardised(predicted), frames) for frames in segments])
+    spoken = np.stack([resampled(standardised(target), frames) for frames in segments])
+    answers = np.argmax(decoded @ spoken.T, axis=1)
+    labels = np.asarray(labels)
+    same = labels[:, None] == labels[None, :]
+    guesses = np.random.default_rng(seed).integers(0, len(labels), (n_random, len(labels)))
+    return {
+        **result,
+        "accuracy": float(np.mean(labels[answers] == labels)),
+        "chance": float(same.mean()),
+        "chance_95": float(np.quantile(same[np.arange(len(labels)), guesses].mean(axis=1), 0.95)),
+    }
+
+
+#: What each decoder of :func:`evaluate_decoders` is tested on, as the summary table says it.
+TEST_SETS = {
+    "seq2seq": "test part",
+    "linear_baseline": "test part",
+    "linear_baseline_cv": "whole recording (cross-validated)",
+}
+
+
+def evaluate_decoders(
+    predictions, words=None, *, n_shuffles: int = 1000, seed: int = 0, word_frames: int = 32
+) -> dict:
+    """Every decoder's metrics (:func:`evaluate_predictions`) and, with word markers, its word
+    identification (:func:`identify_words`).
+
+    Parameters
+    ----------
+    predictions : dict of str to MelPredictions
+        By decoder name (``seq2seq``, ``linear_baseline``, ``linear_baseline_cv``).
+    words : WordMarkers | None
+        The recording's cued words.
+    n_shuffles, seed
+        See :func:`evaluate_mel`.
+    word_frames : int
+        ``n_frames`` of :func:`identify_words`.
+
+    Returns
+    -------
+    metrics : dict of str to dict
+        By decoder; each also names its ``test_set``.
+    """
+    result = {}
+    for name, decoded in predictions.items():
+        metrics = evaluate_predictions(decoded, n_shuffles=n_shuffles, seed=seed)
+        if words is not None and words.words:
+            target, predicted = decoded.timelines()
+            metrics["word_identification"] = identify_words(
+                predicted, target, decoded.frame_times(), words, n_frames=word_frames, seed=seed
+            )
+        result[name] = {"test_set": TEST_SETS.get(name, ""), **metrics}
+    return result

@@ -6,6 +6,7 @@ from .frame_classifier import FrameClassifier, FrameClassifierConfig
 from .glfnet import GLFNet, GLFNetConfig
 from .glfnet_mlp import GLFNetMLP, GLFNetMLPConfig
 from .glmnet import GLMNet, GLMNetConfig
+from .linear_mel import LinearMelDecoder, LinearMelDecoderConfig
 from .mlpnet import MLPNet, MLPNetConfig
 from .semantic import SemanticPredictor, SemanticPredictorConfig
 from .seq2seq import Seq2Seq, Seq2SeqConfig
@@ -27,6 +28,7 @@ MODEL_CLASSES = {
         GLFNet,
         GLFNetMLP,
         GLMNet,
+        LinearMelDecoder,
         MLPNet,
         SemanticPredictor,
         Seq2Seq,
@@ -47,6 +49,8 @@ __all__ = [
     "GLFNetMLPConfig",
     "GLMNet",
     "GLMNetConfig",
+    "LinearMelDecoder",
+    "LinearMelDecoderConfig",
     "MLPNet",
     "MLPNetConfig",
     "ModelConfig",

@@ -72,7 +72,7 @@ def write_utterance_page(
     audio_folder: str | Path,
     *,
     title: str,
-    metrics: Mapping[str, float],
+    metrics: Mapping[str, Mapping[str, float | None]],
     vocoder: str,
     versions: Sequence[str],
     max_utterances: int = 20,
@@ -87,11 +87,11 @@ def write_utterance_page(
         What :func:`~eegdecode.training.audio.vocode_test_set` wrote: ``utterances.csv`` and
         ``utterances/<utterance>_<version>.wav``.
     title : str
-    metrics : dict of str to float
-        The headline metrics (:func:`~eegdecode.evaluation.audio.audio_metrics_row`), shown
-        to three decimals above the players.
+    metrics : dict of str to dict
+        By decoder, its headline metrics (:func:`~eegdecode.evaluation.audio.audio_metrics_row`),
+        one row each above the players, to three decimals (– where there is none).
     vocoder : str
-        The vocoder's name, shown with the metrics.
+        The vocoder's name, shown in the table's header.
     versions : sequence of str
         The versions of every utterance, one column each, in order
         (:data:`~eegdecode.training.audio.AUDIO_VERSIONS`).
@@ -103,18 +103,31 @@ def write_utterance_page(
     with open(folder / "utterances.csv", newline="") as handle:
         utterances = list(csv.DictReader(handle))
     shown = utterances[:max_utterances]
+    columns = list(next(iter(metrics.values())))
+
+    def cell(value):
+        if value is None:
+            return "–"
+        return str(value) if isinstance(value, int) else f"{value:.3f}"
+
+    summary = [
+        [f"decoder (audio: {vocoder}; {len(shown)} of {len(utterances)} utterances shown)",
+         *columns],
+        *([name, *(cell(row[column]) for column in columns)] for name, row in metrics.items()),
+    ]  # fmt: skip
+
+    def label(row):
+        word = f" {row['word']}" if row.get("word") else ""
+        return f"{float(row['start_s']):.1f}–{float(row['stop_s']):.1f} s{word}"
+
     return write_media_page(
         path,
         title=title,
-        summary={
-            **{name: f"{value:.3f}" for name, value in metrics.items()},
-            "vocoder": vocoder,
-            "utterances shown": f"{len(shown)} of {len(utterances)}",
-        },
+        summary=summary,
         columns=list(versions),
         rows=[
             (
-                f"{float(row['start_s']):.1f}–{float(row['stop_s']):.1f} s",
+                label(row),
                 {v: folder / "utterances" / f"{row['utterance']}_{v}.wav" for v in versions},
             )
             for row in shown

@@ -123,13 +123,15 @@ def vocode_test_set(
     predicted_mel: np.ndarray,
     vocoder,
     segment_options: dict | None = None,
+    words: list[tuple[str, float, float]] | None = None,
 ) -> list[dict]:
     """Write the test set's audio, whole and per utterance, for listening side by side.
 
     Three versions: ``recorded`` (the audio itself), ``resynthesised`` (its true mel through the
     vocoder, the most a perfect decoder could sound like) and ``decoded`` (the predicted mel
-    through the vocoder). Utterances are found in the recorded audio
-    (:func:`~eegdecode.signal.speech_segments`) and cut from all three at the same samples.
+    through the vocoder). The utterances are the cued words where there are word markers,
+    else found in the recorded audio (:func:`~eegdecode.signal.speech_segments`); each is cut
+    from all three at the same samples.
 
     Parameters
     ----------
@@ -143,11 +145,15 @@ def vocode_test_set(
     vocoder : MelVocoder
     segment_options : dict | None
         Passed to :func:`~eegdecode.signal.speech_segments`.
+    words : list of (str, float, float) | None
+        The cued words and their start and end in seconds in the test part: the utterances,
+        in place of the level-based segments.
 
     Returns
     -------
     utterances : list of dict
-        ``utterance``, ``start_s``, ``stop_s`` (in the test part) of every utterance.
+        ``utterance``, ``start_s``, ``stop_s`` (in the test part) and ``word`` (empty without
+        markers) of every utterance.
     """
     from ..fileio import save_wav
     from ..signal.speech import speech_segments
@@ -158,17 +164,26 @@ def vocode_test_set(
     )
     length = min(len(audio) for audio in versions.values())
     versions = {version: audio[:length] for version, audio in versions.items()}
-    segments = speech_segments(versions["recorded"], sfreq, **(segment_options or {}))
+    if words is None:
+        segments = speech_segments(versions["recorded"], sfreq, **(segment_options or {}))
+        labels = [""] * len(segments)
+    else:
+        cued = [(word, round(start * sfreq), round(stop * sfreq)) for word, start, stop in words]
+        cued = [(word, start, stop) for word, start, stop in cued if 0 <= start < stop <= length]
+        labels = [word for word, _, _ in cued]
+        segments = [(start, stop) for _, start, stop in cued]
     rows = []
     with atomic_path(folder) as temporary:
         for version, audio in versions.items():
             save_wav(temporary / f"{version}.wav", audio, sfreq)
-        for index, (start, stop) in enumerate(segments):
+        for index, ((start, stop), word) in enumerate(zip(segments, labels, strict=True)):
             for version, audio in versions.items():
                 save_wav(temporary / "utterances" / f"{index}_{version}.wav", audio[start:stop],
                          sfreq)  # fmt: skip
-            rows.append({"utterance": index, "start_s": start / sfreq, "stop_s": stop / sfreq})
-        write_csv(temporary / "utterances.csv", rows, ["utterance", "start_s", "stop_s"])
+            rows.append(
+                {"utterance": index, "start_s": start / sfreq, "stop_s": stop / sfreq, "word": word}
+            )
+        write_csv(temporary / "utterances.csv", rows, ["utterance", "start_s", "stop_s", "word"])
     return rows
 
 
@@ -321,6 +336,14 @@ class MelPredictions:
         """Mel frames per second."""
         return self.mel.sfreq / self.mel.hop_length
 
+    def frame_times(self) -> np.ndarray:
+        """Time in seconds of each frame of :meth:`timelines`, from the recording's start: the
+        centre of its analysis window (the attribute ``frame_offset_s`` says where that lies
+        after the frame's index time; 0 for the centred STFT of the Tacotron mel)."""
+        n_frames = self.first_frames[-1] - self.first_frames[0] + self.predicted.shape[1]
+        offset = float(self.attrs.get("frame_offset_s", 0.0))
+        return (self.first_frames[0] + np.arange(n_frames)) / self.frame_rate + offset
+
     def timelines(self) -> tuple[np.ndarray, np.ndarray]:
         """The target and the predicted windows, each on one time line (:func:`assemble_windows`).
 
@@ -442,6 +465,7 @@ def vocode_predictions(
     *,
     vocoder,
     segment_options: dict | None = None,
+    words=None,
 ) -> list[dict]:
     """The test part as audio, recorded, resynthesised and decoded (:func:`vocode_test_set`).
 
@@ -455,6 +479,9 @@ def vocode_predictions(
         the test part is cut from it at the first target frame.
     vocoder, segment_options
         See :func:`vocode_test_set`.
+    words : WordMarkers | None
+        The recording's cued words (:func:`~eegdecode.datasets.paired_audio.read_word_markers`);
+        None or none at all: utterances are found in the audio.
 
     Returns
     -------
@@ -464,6 +491,12 @@ def vocode_predictions(
     hop = predictions.mel.hop_length
     target, predicted = predictions.timelines()
     start = predictions.first_frames[0] * hop
+    cued = None
+    if words is not None and words.words:
+        offset = start / predictions.mel.sfreq
+        intervals = words.intervals - offset
+        cued = [(word, float(first), float(last))
+                for word, (first, last) in zip(words.words, intervals, strict=True)]  # fmt: skip
     return vocode_test_set(
         folder,
         recorded=audio[start : start + len(target) * hop],
@@ -471,4 +504,5 @@ def vocode_predictions(
         predicted_mel=predicted,
         vocoder=vocoder,
         segment_options=segment_options,
+        words=cued,
     )
