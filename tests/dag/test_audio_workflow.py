@@ -34,8 +34,9 @@ def test_audio_outputs(demo_run):
     folder = results / "audio/p1"
     lengths = {soundfile.info(folder / f"{v}.wav").frames for v in ("recorded", "decoded")}
     assert len(lengths) == 1 and lengths.pop() > 1.5 * 22050  # 4 test windows of 0.4 s
+    # The utterances are the demo's cued words inside the 4 test windows.
     utterances = list(csv.DictReader(open(folder / "utterances.csv")))
-    assert len(utterances) >= 3
+    assert len(utterances) >= 1 and all(row["word"] for row in utterances)
     assert len(list((folder / "utterances").glob("*.wav"))) == 3 * len(utterances)
     page = (results / "report/p1_audio.html").read_text()
     assert page.count("<audio") == 3 * len(utterances) and "waveglow" in page

@@ -18,6 +18,8 @@ from eegdecode.models import (
     GLFNetMLPConfig,
     GLMNet,
     GLMNetConfig,
+    LinearMelDecoder,
+    LinearMelDecoderConfig,
     MLPNet,
     MLPNetConfig,
     SemanticPredictor,
@@ -66,6 +68,10 @@ NETWORKS = {
         [("inputs", (3, 10), False)], (2, 6), BLOCKS,
     ),
     "AudioSeq2Seq": (lambda: AudioSeq2Seq(AUDIO), [("envelope", (6, 300), True)], None, CHRONOLOGICAL),
+    "LinearMelDecoder": (
+        lambda: LinearMelDecoder(LinearMelDecoderConfig(n_features=12, n_components=4, n_mels=5)),
+        [("features", (12,), False)], None, CHRONOLOGICAL,
+    ),
     "FrameClassifier": (
         lambda: FrameClassifier(FrameClassifierConfig(n_outputs=3, channels=(4, 8))),
         [("inputs", (16, 16, 3), False)], None, BLOCKS,
