@@ -6,7 +6,7 @@ from eegdecode import log_to_file
 from eegdecode.datasets.paired_audio import read_word_markers
 from eegdecode.evaluation.audio import audio_metrics_row, evaluate_decoders
 from eegdecode.fileio import write_json
-from eegdecode.report import plot_mel_comparison, save_figure, write_utterance_page
+from eegdecode.report import plot_decoded_test_part, save_figure, write_utterance_page
 from eegdecode.training.audio import AUDIO_VERSIONS, MelPredictions
 
 with log_to_file(snakemake.log[0]):
@@ -21,13 +21,8 @@ with log_to_file(snakemake.log[0]):
         predictions, read_word_markers(snakemake.input.recording), **settings
     )
     write_json(snakemake.output.metrics, {"participant": participant, "decoders": metrics})
-    figure = plot_mel_comparison(
-        *predictions["seq2seq"].timelines(),
-        frame_rate=predictions["seq2seq"].frame_rate,
-        per_bin_r=metrics["seq2seq"]["pearson_r"]["per_bin"],
-        chance_95=metrics["seq2seq"]["pearson_r"]["chance_95"],
-        title=f"Participant {participant}: test part",
-        flagged=predictions["seq2seq"].attrs.get("flagged_channels", []),
+    figure = plot_decoded_test_part(
+        predictions["seq2seq"], metrics["seq2seq"], title=f"Participant {participant}: test part"
     )
     save_figure(figure, snakemake.output.figure)
     write_utterance_page(

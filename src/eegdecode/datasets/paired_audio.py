@@ -47,7 +47,7 @@ class PairedRecording:
     channel_names: list[str]
     audio: np.ndarray
     audio_sfreq: float
-    words: "WordMarkers" = field(default_factory=lambda: WordMarkers([], np.zeros((0, 2))))
+    words: "WordMarkers" = field(default_factory=lambda: WordMarkers.none())
 
     @property
     def duration_s(self) -> float:
@@ -315,6 +315,11 @@ class WordMarkers:
     words: list[str]
     intervals: np.ndarray
 
+    @classmethod
+    def none(cls) -> "WordMarkers":
+        """No words: a recording without markers."""
+        return cls([], np.zeros((0, 2)))
+
     def shifted(self, seconds: float, duration_s: float) -> "WordMarkers":
         """The words on a time axis starting ``seconds`` later, keeping those that lie wholly
         inside its first ``duration_s``."""
@@ -433,7 +438,7 @@ def load_paired_recording(
             f"sampling rate, or a missing offset."
         )
     span = min(seeg_s, audio_s)
-    words = WordMarkers([], np.zeros((0, 2)))
+    words = WordMarkers.none()
     if words_path is not None:
         words = load_word_markers(words_path).shifted(start_seeg / sfreq, span)
     return PairedRecording(

@@ -9,7 +9,7 @@ matplotlib.use("Agg")  # figures are files; no display on a cluster node
 __getattr__, __dir__, __all__ = lazy_loader.attach(
     __name__,
     submod_attrs={
-        "audio": ["plot_mel_comparison", "write_utterance_page"],
+        "audio": ["plot_decoded_test_part", "plot_mel_comparison", "write_utterance_page"],
         "eegvp": ["plot_eegvp"],
         "feature_qc": ["plot_feature_qc", "standard_positions"],
         "figures": ["note_flagged_channels", "save_figure"],

@@ -67,6 +67,20 @@ def plot_mel_comparison(
     return figure
 
 
+def plot_decoded_test_part(predictions, metrics: Mapping, *, title: str = "") -> plt.Figure:
+    """:func:`plot_mel_comparison` of one decoder's test part (a
+    :class:`~eegdecode.training.audio.MelPredictions`) with its metrics
+    (:func:`~eegdecode.evaluation.audio.evaluate_decoders`' entry) and flagged channels."""
+    return plot_mel_comparison(
+        *predictions.timelines(),
+        frame_rate=predictions.frame_rate,
+        per_bin_r=metrics["pearson_r"]["per_bin"],
+        chance_95=metrics["pearson_r"]["chance_95"],
+        title=title,
+        flagged=predictions.attrs.get("flagged_channels", []),
+    )
+
+
 def write_utterance_page(
     path: str | Path,
     audio_folder: str | Path,
