@@ -7,6 +7,8 @@ show that the workflow calls them before any job.
 """
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -252,3 +254,19 @@ def test_check_config_command(tmp_path, monkeypatch, capsys):
         with pytest.raises(SystemExit) as error:
             eegdecode_main(["check-config", "--configfile", str(bad)])
         assert str(error.value).startswith(message), str(error.value)
+
+
+def test_the_parse_time_checks_import_neither_torch_nor_scipy_signal():
+    """Every snakemake start (and each of the test suite's many) runs these checks and reads the
+    recorded sessions; torch and scipy.signal add about 5 s to each when imported for it."""
+    parse_time_work = f"""
+import sys
+from eegdecode.workflow_config import prepare_config, read_config_file
+from eegdecode.lsl.session import check_session_files
+prepare_config(read_config_file({str(REPO / "config/config.yaml")!r}), {str(SCHEMA)!r})
+print(sorted(name for name in ("torch", "scipy.signal", "scipy.stats") if name in sys.modules))
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", parse_time_work], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[]"

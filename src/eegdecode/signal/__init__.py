@@ -5,6 +5,8 @@ channels."""
 import lazy_loader
 
 # Submodules load on first use (see eegdecode/__init__.py).
+# SciPy's filters load inside the functions that filter (scipy.signal takes about 2 s to
+# import), so the workflow's parse-time checks of these configs do not import it.
 __getattr__, __dir__, __all__ = lazy_loader.attach(
     __name__,
     submod_attrs={

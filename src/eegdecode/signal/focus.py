@@ -9,7 +9,6 @@ smooths exactly as training did (the original server skipped both).
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import signal
 
 from .._validation import check_option
 
@@ -118,6 +117,8 @@ class FocusFeatureConfig:
 
 def filter_focus_eeg(data: np.ndarray, config: FocusFeatureConfig) -> np.ndarray:
     """Band-pass and notch (zero phase) a continuous (n_channels, n_times) recording."""
+    from scipy import signal
+
     sos = signal.butter(4, config.band, "bandpass", output="sos", fs=config.sfreq)
     filtered = signal.sosfiltfilt(sos, np.asarray(data, dtype=np.float64), axis=-1)
     if config.notch is not None:

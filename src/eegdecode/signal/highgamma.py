@@ -8,12 +8,13 @@ backward (zero phase), so the envelope is not delayed relative to the audio.
 from collections.abc import Sequence
 
 import numpy as np
-from scipy import fft, signal
 
 from .._logging import logger, verbose
 
 #: BrainKaraoke's band: 70–170 Hz.
 HIGH_GAMMA_BAND = (70.0, 170.0)
+# Half width of every line-noise notch, in Hz.
+NOTCH_HALF_WIDTH = 0.5
 
 
 def line_noise_frequencies(
@@ -35,7 +36,7 @@ def highgamma_filter(
     *,
     band: Sequence[float] = HIGH_GAMMA_BAND,
     notches: Sequence[float] = (50.0, 100.0, 150.0),
-    notch_half_width: float = 0.5,
+    notch_half_width: float = NOTCH_HALF_WIDTH,
     order: int = 8,
     notch_ripple_db: float = 0.5,
     notch_attenuation_db: float = 60.0,
@@ -61,21 +62,12 @@ def highgamma_filter(
     -------
     sos : ndarray, shape (n_sections, 6)
     """
-    nyquist = sfreq / 2
-    low, high = band
-    if not 0 < low < high < nyquist:
-        raise ValueError(
-            f"The band {low}–{high} Hz must lie between 0 Hz and Nyquist ({nyquist:g} Hz at "
-            f"{sfreq:g} Hz)."
-        )
+    from scipy import signal
+
+    _check_band_and_notches(sfreq, band, notches, notch_half_width)
     sections = []
     for centre in notches:
         edges = (centre - notch_half_width, centre + notch_half_width)
-        if not 0 < edges[0] < edges[1] < nyquist:
-            raise ValueError(
-                f"The notch at {centre} Hz (±{notch_half_width} Hz) does not fit below Nyquist "
-                f"({nyquist:g} Hz)."
-            )
         sections.append(
             signal.ellip(
                 order,
@@ -89,6 +81,25 @@ def highgamma_filter(
         )
     sections.append(signal.butter(order, band, btype="bandpass", output="sos", fs=sfreq))
     return np.concatenate(sections)
+
+
+def _check_band_and_notches(
+    sfreq: float, band: Sequence[float], notches: Sequence[float], notch_half_width: float
+) -> None:
+    """Refuse a band or a notch that does not fit between 0 Hz and Nyquist."""
+    nyquist = sfreq / 2
+    low, high = band
+    if not 0 < low < high < nyquist:
+        raise ValueError(
+            f"The band {low}–{high} Hz must lie between 0 Hz and Nyquist ({nyquist:g} Hz at "
+            f"{sfreq:g} Hz)."
+        )
+    for centre in notches:
+        if not 0 < centre - notch_half_width < centre + notch_half_width < nyquist:
+            raise ValueError(
+                f"The notch at {centre} Hz (±{notch_half_width} Hz) does not fit below Nyquist "
+                f"({nyquist:g} Hz)."
+            )
 
 
 def check_highgamma_input(
@@ -114,6 +125,10 @@ def check_highgamma_input(
         What to name in the error (the file, or the config key of its rate).
     """
     try:
+        # The rate alone (the workflow's parse-time check) needs no filter design, nor SciPy.
+        if n_times is None:
+            _check_band_and_notches(sfreq, band, notches, notch_half_width=NOTCH_HALF_WIDTH)
+            return
         sos = highgamma_filter(sfreq, band=band, notches=notches, order=order)
     except ValueError as error:
         raise ValueError(
@@ -123,7 +138,7 @@ def check_highgamma_input(
         ) from None
     # scipy's sosfiltfilt pads each end by this many samples and needs more than that.
     padlen = 3 * (2 * len(sos) + 1 - min((sos[:, 2] == 0).sum(), (sos[:, 5] == 0).sum()))
-    if n_times is not None and n_times <= padlen:
+    if n_times <= padlen:
         raise ValueError(
             f"{source} holds {n_times} samples ({n_times / sfreq:.3f} s at {sfreq:g} Hz); the "
             f"high-gamma filter needs more than {padlen} ({padlen / sfreq:.3f} s)."
@@ -164,6 +179,8 @@ def highgamma_envelope(
     transform pads to a fast FFT length; both agree with filtering each channel through each
     filter in turn except within a few hundred milliseconds of the recording's ends.
     """
+    from scipy import fft, signal
+
     data = np.asarray(data)
     if data.ndim != 2:
         raise ValueError(f"data must be (n_channels, n_times), got shape {data.shape}.")

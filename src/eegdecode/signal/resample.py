@@ -3,7 +3,6 @@
 from fractions import Fraction
 
 import numpy as np
-from scipy import signal
 
 
 def resample(data: np.ndarray, sfreq: float, target_sfreq: float, *, axis: int = -1) -> np.ndarray:
@@ -12,6 +11,8 @@ def resample(data: np.ndarray, sfreq: float, target_sfreq: float, *, axis: int =
     The rate ratio is taken as the nearest fraction with a denominator up to 10,000
     (48,000 → 22,050 Hz is exactly 147/320). Equal rates return the data as float64.
     """
+    from scipy import signal
+
     data = np.asarray(data, dtype=np.float64)
     if np.isclose(sfreq, target_sfreq):
         return data

@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import fft, signal
 
 
 @dataclass(frozen=True)
@@ -102,6 +101,8 @@ def framed_highgamma(
     -------
     frames : ndarray of float64, shape (n_frames, n_channels)
     """
+    from scipy import fft, signal
+
     data = signal.detrend(np.asarray(seeg, dtype=np.float64), axis=-1)
     nyquist = sfreq / 2
     filters = [(band, "bandpass"), *((stop, "bandstop") for stop in band_stops)]
@@ -168,6 +169,7 @@ def framed_log_mel(
     log_mel : ndarray of float64, shape (n_frames, n_mels)
     """
     import librosa
+    from scipy import signal
 
     length = int(np.floor(window_s * sfreq))
     count = n_frames(len(audio), sfreq, window_s, shift_s)
