@@ -114,8 +114,10 @@ def test_a_step_of_the_wall_clock_shortens_no_phase(monkeypatch):
     assert step[0] == 4.0 and len(session.gaps) == 0
     (phase,) = session.phases
     assert phase.end_unix - phase.start_unix == pytest.approx(8.0, abs=0.05)
+    # 4 s lost would be 512 samples short; the one sample either way that timestamp jitter
+    # moves an edge by is what ``cut_phases`` itself tolerates.
     (cut,) = cut_phases(session, ["focused"], target_sfreq=128.0)["focused"]
-    assert cut.shape[1] == round((phase.end_unix - phase.start_unix) * 128)
+    assert abs(cut.shape[1] - round((phase.end_unix - phase.start_unix) * 128)) <= 1
 
 
 def test_an_interrupted_recording_is_saved_incomplete(tmp_path):
