@@ -2,6 +2,8 @@
 
 from .audio_seq2seq import AudioSeq2Seq, AudioSeq2SeqConfig
 from .base import ModelConfig, PretrainedModel
+from .bilstm import BiLSTM, BiLSTMConfig
+from .ccnn import CCNN, CCNNConfig
 from .frame_classifier import FrameClassifier, FrameClassifierConfig
 from .glfnet import GLFNet, GLFNetConfig
 from .glfnet_mlp import GLFNetMLP, GLFNetMLPConfig
@@ -11,6 +13,7 @@ from .mlpnet import MLPNet, MLPNetConfig
 from .semantic import SemanticPredictor, SemanticPredictorConfig
 from .seq2seq import Seq2Seq, Seq2SeqConfig
 from .shallownet import ShallowNet, ShallowNetConfig
+from .sst_emotionnet import SSTEmotionNet, SSTEmotionNetConfig
 from .waveglow import (
     WaveGlow,
     WaveGlowConfig,
@@ -24,6 +27,8 @@ MODEL_CLASSES = {
     model.__name__: model
     for model in (
         AudioSeq2Seq,
+        BiLSTM,
+        CCNN,
         FrameClassifier,
         GLFNet,
         GLFNetMLP,
@@ -33,14 +38,19 @@ MODEL_CLASSES = {
         SemanticPredictor,
         Seq2Seq,
         ShallowNet,
+        SSTEmotionNet,
         WaveGlow,
     )
 }
 
 __all__ = [
+    "CCNN",
     "MODEL_CLASSES",
     "AudioSeq2Seq",
     "AudioSeq2SeqConfig",
+    "BiLSTM",
+    "BiLSTMConfig",
+    "CCNNConfig",
     "FrameClassifier",
     "FrameClassifierConfig",
     "GLFNet",
@@ -55,6 +65,8 @@ __all__ = [
     "MLPNetConfig",
     "ModelConfig",
     "PretrainedModel",
+    "SSTEmotionNet",
+    "SSTEmotionNetConfig",
     "SemanticPredictor",
     "SemanticPredictorConfig",
     "Seq2Seq",

@@ -19,6 +19,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "plot_generation_summary",
             "write_generation_page",
         ],
+        "mental_state": ["plot_confusion"],
         "pages": ["write_media_page"],
         "stimulus": ["plot_frame_strips"],
         "training": ["plot_learning_curves", "save_training_record"],
