@@ -60,6 +60,15 @@
 #   results/focus/users/<user>/<version>/         finetune_focus       one version per set of sessions
 #                                                 and <version>_metrics.json beside it
 #   results/focus/users/<user>/current.json       select_focus_model   the version live inference uses
+#
+# Emotion (DREAMER) and cognitive load (STEW), rules/mental_state.smk; <task> = emotion | workload
+#   results/emotion/<d>/DREAMER.mat      generate_demo_dreamer  the published nesting (demo only)
+#   results/workload/<d>/raw/            generate_demo_stew     subNN_lo.txt, subNN_hi.txt, ratings.txt
+#   results/<task>/<d>/segments/<m>.h5   emotion_segments | workload_segments  model m's inputs
+#                                        (segment, ...), labels, subjects, trials
+#   results/<task>/<d>/evaluation/<m>_<protocol>.json  evaluate_mental_state  per fold and mean ± std
+#                                        beside chance; confusion matrix in qc/<m>_<protocol>_confusion.png
+#   results/<task>/summary.csv           mental_state_summary   one row per dataset, model, protocol
 # logs/<rule>/<dataset>/      one log per job
 
 
@@ -86,6 +95,7 @@ report: "workflow/report/workflow.rst"
 include: "rules/common.smk"
 include: "rules/audio_common.smk"
 include: "rules/calibration_common.smk"
+include: "rules/mental_state_common.smk"
 include: "rules/demo.smk"
 include: "rules/preprocess.smk"
 include: "rules/stimulus.smk"
@@ -93,6 +103,7 @@ include: "rules/encoders.smk"
 include: "rules/generation.smk"
 include: "rules/audio.smk"
 include: "rules/calibration.smk"
+include: "rules/mental_state.smk"
 
 
 rule all:
@@ -101,6 +112,8 @@ rule all:
         get_all_targets(),
         get_audio_targets(),
         get_calibration_targets,
+        get_mental_state_targets("emotion"),
+        get_mental_state_targets("workload"),
 
 
 rule eeg2video_all:
@@ -136,3 +149,13 @@ rule audio_all:
 rule calibration_all:
     input:
         get_calibration_targets,
+
+
+rule emotion_all:
+    input:
+        get_mental_state_targets("emotion"),
+
+
+rule workload_all:
+    input:
+        get_mental_state_targets("workload"),

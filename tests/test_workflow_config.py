@@ -194,6 +194,31 @@ def test_the_singlewordproduction_preset_lists_the_participants_of_its_tsv(tmp_p
             "calibration:\n  features: {bin_hz: 0.3}\n",
             r"'calibration.features': bin_hz = 0.3 must span a whole number of FFT bins",
         ),
+        (
+            "emotion:\n  models:\n    ccnn: {input: sst}\n",
+            r"config key 'emotion.models.ccnn.input': 'ccnn' was expected",
+        ),
+        (
+            "emotion:\n  models:\n    ccnn: {config: {dropot: 0.5}}\n",
+            r"config key 'emotion.models.ccnn.config': Additional properties .*'dropot'",
+        ),
+        (
+            "emotion:\n  models:\n    sst_emotionnet: {config: {spectral_depth: 12}}\n",
+            r"'emotion.models.sst_emotionnet.config.spectral_depth' is 12; a DenseNet depth is 3N",
+        ),
+        (
+            "workload:\n  models:\n    bilstm_7ch: {channels: [F7, Cz]}\n",
+            r"config key 'workload.models.bilstm_7ch.channels.1': 'Cz' is not one of",
+        ),
+        (
+            "workload:\n  evaluation: {n_folds: 6}\n",
+            r"'workload.evaluation.n_folds' is 6, more than the 5 subjects of 'workload.datasets.demo'",
+        ),
+        (
+            "emotion:\n  datasets:\n    real: {mat: DREAMER.mat, demo: {n_subjects: 3, n_clips: 4,"
+            " clip_s: 2, effect: 1, seed: 0}}\n",
+            r"config key 'emotion.datasets.real': .* is valid under each of",
+        ),
     ],
 )
 def test_bad_config_is_refused_naming_the_key(override, message):

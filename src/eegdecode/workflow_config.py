@@ -329,6 +329,27 @@ def _check_calibration(config: dict) -> None:
             )
 
 
+def _check_mental_state(config: dict) -> None:
+    for name, model in config["emotion"]["models"].items():
+        for field in ("spectral_depth", "temporal_depth"):
+            depth = model["config"].get(field)
+            if depth is not None and (depth - 4) % 3:
+                raise ValueError(
+                    f"config key 'emotion.models.{name}.config.{field}' is {depth}; a DenseNet "
+                    f"depth is 3N + 4 (10, 13, 16, ...)."
+                )
+    for task in ("emotion", "workload"):
+        n_folds = config[task]["evaluation"]["n_folds"]
+        for name, entry in config[task]["datasets"].items():
+            demo = entry.get("demo") or {}
+            n_subjects = demo.get("n_subjects") or len(entry.get("subjects", []))
+            if n_folds is not None and n_subjects and n_folds > n_subjects:
+                raise ValueError(
+                    f"config key '{task}.evaluation.n_folds' is {n_folds}, more than the "
+                    f"{n_subjects} subjects of '{task}.datasets.{name}'."
+                )
+
+
 def validate_config(config: dict, schema: str | Path) -> None:
     """Validate the config against the JSON schema, filling in the schema's defaults.
 
@@ -363,3 +384,4 @@ def check_config(config: dict) -> None:
     _check_eeg2video(config)
     _check_audio(config)
     _check_calibration(config)
+    _check_mental_state(config)

@@ -7,8 +7,9 @@ some rhythms' amplitude that every subject shares; ``effect = 0`` gives the null
 labels are drawn the same way but nothing in the EEG follows them.
 
 - DREAMER: high valence (> 3) raises the right frontal α (F4, F8, FC6, AF4) and high arousal
-  the β everywhere, during the clip and not in its baseline; each clip's overall gain is
-  shared with its baseline, which baseline removal takes away.
+  the β everywhere, during the clip and not in its baseline. Each clip has its own overall
+  gain (its baseline too): it adds one constant to every log-variance of a chunk, which the
+  per-chunk standardisation of the band DE takes away.
 - STEW: the test (``hi``) raises frontal θ and lowers posterior α; each recording has its own
   overall gain, which the per-sample normalisation takes away.
 """
