@@ -179,3 +179,42 @@ rule mental_state_summary:
         "../envs/mental_state.yaml"
     script:
         "../workflow/scripts/mental_state_summary.py"
+
+
+rule train_workload_model:
+    input:
+        segments="results/workload/{dataset}/segments/{model}.h5",
+    output:
+        model=directory("results/workload/{dataset}/models/{model}"),
+        metrics="results/workload/{dataset}/models/{model}_metrics.csv",
+        curves=report(
+            "results/workload/{dataset}/qc/{model}_deployed_learning.png",
+            caption="../workflow/report/workload_learning.rst",
+            category="Mental state",
+            subcategory="workload",
+            labels={
+                "dataset": "{dataset}",
+                "model": "{model}",
+                "protocol": "deployed",
+            },
+        ),
+    log:
+        "logs/train_workload_model/{dataset}/{model}.log",
+    benchmark:
+        "results/workload/{dataset}/benchmarks/train_workload_model/{model}.tsv"
+    params:
+        model=lambda wildcards: MENTAL_STATE["workload"]["models"][wildcards.model],
+        evaluation=MENTAL_STATE["workload"]["evaluation"],
+        checkpoints=lambda wildcards: checkpoints(
+            f"results/workload/{wildcards.dataset}/checkpoints/{wildcards.model}_deployed",
+            "train_workload_model.py",
+        ),
+        code=code("train_workload_model.py"),
+    threads: config["training_threads"]
+    resources:
+        mem_mb=per_attempt(8000),
+        runtime=per_attempt(120),
+    conda:
+        "../envs/mental_state.yaml"
+    script:
+        "../workflow/scripts/train_workload_model.py"

@@ -58,8 +58,16 @@ def mental_state_evaluations(task, kind):
     )
 
 
+def live_workload_model():
+    """The folder of the cognitive-load model that `eegdecode live` runs."""
+    live = MENTAL_STATE["workload"]["live"]
+    return f"results/workload/{live['dataset']}/models/{live['model']}"
+
+
 def get_mental_state_targets(task):
+    deployed = [live_workload_model()] if task == "workload" else []
     return [
         f"results/{task}/summary.csv",
         *mental_state_evaluations(task, "figure"),
+        *deployed,
     ]

@@ -211,6 +211,14 @@ def test_the_singlewordproduction_preset_lists_the_participants_of_its_tsv(tmp_p
             r"config key 'workload.models.bilstm_7ch.channels.1': 'Cz' is not one of",
         ),
         (
+            "workload:\n  live: {model: bilstm}\n",
+            r"'workload.live.model' is 'bilstm', which is not one of 'workload.models'",
+        ),
+        (
+            "workload:\n  models:\n    bilstm_7ch: {channels: [F3, F7, P7, O1, O2, P8, F4]}\n",
+            r"'workload.live.model' names 'bilstm_7ch', whose channels are not the live headset's",
+        ),
+        (
             "workload:\n  evaluation: {n_folds: 6}\n",
             r"'workload.evaluation.n_folds' is 6, more than the 5 subjects of 'workload.datasets.demo'",
         ),

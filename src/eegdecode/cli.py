@@ -119,15 +119,29 @@ def simulate_headset(args) -> None:
 
 
 def live(args) -> None:
-    from .lsl.live import FocusModelSelector, focus_model_paths, run_live
+    from .lsl.live import FocusModelSelector, WorkloadModel, focus_model_paths, run_live
 
-    settings = _load_calibration_config(args.configfile)
+    config = _load_workflow_config(args.configfile)
+    settings = config["calibration"]
     base, pointer = focus_model_paths(args.results, args.user)
     selector = FocusModelSelector(base, pointer)
+    live_load = config["workload"]["live"]
+    folder = Path(args.workload_model or Path(args.results) / "workload" / live_load["dataset"]
+                  / "models" / live_load["model"])  # fmt: skip
+    workload = None
+    if args.workload_model or folder.is_dir():
+        workload = WorkloadModel(folder)
+        print(f"cognitive load: {workload.description}", file=sys.stderr)
+    else:
+        print(f"cognitive load: no model at {folder} (snakemake workload_all writes it)",
+              file=sys.stderr)  # fmt: skip
 
-    def report(when, probability, model):
+    def report(when, probability, model, load):
         text = "filling the buffer" if probability is None else f"P(focused) = {probability:.2f}"
-        print(f"{time.strftime('%H:%M:%S', time.localtime(when))}  {text}  [{model}]", flush=True)
+        line = f"{time.strftime('%H:%M:%S', time.localtime(when))}  {text}  [{model}]"
+        if workload is not None:
+            line += "  P(workload) = " + ("…" if load is None else f"{load:.2f}")
+        print(line, flush=True)
 
     run_live(
         _resolve(args),
@@ -136,6 +150,7 @@ def live(args) -> None:
         buffer_s=settings["live"]["buffer_s"],
         duration_s=args.duration,
         report=report,
+        workload=workload,
     )
 
 
@@ -208,9 +223,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--duration", type=float, help="seconds (default: until Ctrl-C)")
     sub.set_defaults(function=simulate_headset)
 
-    sub = commands.add_parser("live", help="print and publish P(focused) from a stream")
+    sub = commands.add_parser("live", help="print and publish P(focused) and P(workload)")
     common(sub)
     sub.add_argument("--user", help="use this user's fine-tuned model when there is one")
+    sub.add_argument(
+        "--workload-model",
+        help="the cognitive-load model's folder (default: the one workload.live names)",
+    )
     sub.add_argument("--duration", type=float, help="seconds (default: until Ctrl-C)")
     sub.set_defaults(function=live)
 

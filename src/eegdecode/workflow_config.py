@@ -10,7 +10,7 @@ starting Snakemake, and ``eegdecode check-config`` runs them on config files bef
 from pathlib import Path
 
 from .datasets import Protocol
-from .signal.focus import FocusFeatureConfig
+from .signal.focus import FOCUS_CHANNELS, FocusFeatureConfig
 from .signal.highgamma import check_highgamma_input
 from .signal.word_production import WordProductionFeatures
 from .splits import resolve_test_block
@@ -330,6 +330,18 @@ def _check_calibration(config: dict) -> None:
 
 
 def _check_mental_state(config: dict) -> None:
+    workload = config["workload"]
+    for key, known in (("dataset", workload["datasets"]), ("model", workload["models"])):
+        if workload["live"][key] not in known:
+            raise ValueError(
+                f"config key 'workload.live.{key}' is {workload['live'][key]!r}, which is not "
+                f"one of 'workload.{key}s': {sorted(known)}."
+            )
+    if workload["models"][workload["live"]["model"]]["channels"] != list(FOCUS_CHANNELS):
+        raise ValueError(
+            f"config key 'workload.live.model' names {workload['live']['model']!r}, whose "
+            f"channels are not the live headset's {list(FOCUS_CHANNELS)} (in that order)."
+        )
     for name, model in config["emotion"]["models"].items():
         for field in ("spectral_depth", "temporal_depth"):
             depth = model["config"].get(field)

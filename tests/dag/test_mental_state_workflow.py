@@ -79,6 +79,17 @@ def test_the_demo_datasets_are_in_the_published_layouts(demo_run):
 
 
 @shares_the_demo_run
+def test_the_live_cognitive_load_model_is_written_with_how_to_prepare_its_input(demo_run):
+    from eegdecode.lsl.live import WorkloadModel
+    from eegdecode.signal import FOCUS_CHANNELS
+
+    model = WorkloadModel(demo_run / "results/workload/demo/models/bilstm_7ch")
+    assert model.trained.split == {"train_subjects": [1, 2, 3], "validation_subjects": [4]}
+    assert model.features == {"sfreq": 128.0, "channel_names": list(FOCUS_CHANNELS),
+                              "clip_s": 2.0, "n_scales": 16, "class_names": ["rest", "workload"]}  # fmt: skip
+
+
+@shares_the_demo_run
 def test_the_report_shows_the_confusion_matrices_and_tables(demo_run, tmp_path):
     workdir = make_workdir(tmp_path / "work")
     for task in TASKS:

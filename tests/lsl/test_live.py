@@ -97,3 +97,38 @@ def test_live_predictions_through_a_phase_are_those_of_its_training_windows():
     assert 0.05 < trained.min() and trained.max() < 0.95  # not saturated, so the test can see
     np.testing.assert_allclose(streamed[28:], trained, atol=1e-3)
     assert streamed[-1] == pytest.approx(trained[-1], rel=1e-12)  # the same samples
+
+
+def test_live_cognitive_load_tells_rest_from_workload_on_an_unseen_subject(workload_model):
+    from eegdecode.lsl.live import WorkloadModel
+
+    folder, unseen = workload_model
+    model = WorkloadModel(folder)
+    assert model.history_s() == 12.0 and "BiLSTM" in model.description
+    assert model.predict(unseen["hi"][:, : 11 * 128], 128.0) is None  # still filling
+    ends = range(12 * 128, 30 * 128 + 1, 128)
+    rest = [model.predict(unseen["lo"][:, :end], 128.0) for end in ends]
+    test = [model.predict(unseen["hi"][:, :end], 128.0) for end in ends]
+    assert np.mean(test) > 0.8 > 0.2 > np.mean(rest), (rest, test)
+
+
+def test_a_250_hz_source_is_resampled_to_the_models_rate(workload_model):
+    from eegdecode.lsl.live import WorkloadModel
+    from eegdecode.signal.resample import resample
+
+    folder, unseen = workload_model
+    model = WorkloadModel(folder)
+    at_128 = model.predict(unseen["hi"][:, : 20 * 128], 128.0)
+    at_250 = model.predict(resample(unseen["hi"][:, : 20 * 128], 128.0, 250.0), 250.0)
+    assert at_250 == pytest.approx(at_128, abs=0.05)
+
+
+def test_a_folder_without_live_features_is_refused(workload_model, tmp_path):
+    from eegdecode.lsl.live import WorkloadModel
+    from eegdecode.training.trained import TrainedModel
+
+    folder, _ = workload_model
+    trained = TrainedModel.load(folder)
+    trained.features = None
+    with pytest.raises(ValueError, match=r"lacks the live features .*train_workload_model"):
+        WorkloadModel(trained.save(tmp_path / "bare"))

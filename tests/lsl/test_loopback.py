@@ -192,9 +192,9 @@ def test_a_headset_found_late_follows_its_recorders_schedule():
     del other, mine
 
 
-def test_calibrate_then_live_uses_the_finetuned_model(tmp_path):
+def test_calibrate_then_live_uses_the_finetuned_model(tmp_path, workload_model):
     """The README walk-through, with a 39 s protocol and shorter focus features: simulate,
-    calibrate, live."""
+    calibrate, live; live also prints the cognitive load (of a small model)."""
     work = tmp_path / "work"
     work.mkdir()
     (work / "config").symlink_to(REPO / "config")
@@ -224,7 +224,8 @@ def test_calibrate_then_live_uses_the_finetuned_model(tmp_path):
         pointer = work / "results/focus/users/carol/current.json"
         assert pointer.is_file()
         live = subprocess.run(
-            [*cli, "live", "--user", "carol", "--stream-name", name, "--duration", "35"],
+            [*cli, "live", "--user", "carol", "--stream-name", name, "--duration", "35",
+             "--workload-model", str(workload_model[0])],
             cwd=work, capture_output=True, text=True, timeout=120,
         )  # fmt: skip
     finally:
@@ -234,6 +235,11 @@ def test_calibrate_then_live_uses_the_finetuned_model(tmp_path):
     assert live.returncode == 0, live.stderr[-3000:]
     lines = [line for line in live.stdout.splitlines() if "P(focused)" in line]
     assert lines and all("[fine-tuned 1sessions-" in line for line in lines)
+    # The load needs 12 s of stream (a 2 s clip, 10 s for the band-pass), focus 22 s: every
+    # focus line has the load beside it.
+    loads = [float(line.split("P(workload) = ")[1]) for line in lines]
+    assert len(lines) >= 10 and all(0 <= load <= 1 for load in loads)
+    assert f"cognitive load: BiLSTM {workload_model[0]}" in live.stderr
     # Between phases the simulated user rests (unfocused): the model says so. (Offline, with
     # this protocol and the headset in the right state, the mean stays below 0.32 over 20
     # seeds; a headset that missed the focused phase gives 0.1-0.8.)

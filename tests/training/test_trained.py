@@ -7,9 +7,13 @@ import pytest
 import torch
 
 from eegdecode.models import (
+    CCNN,
     MODEL_CLASSES,
     AudioSeq2Seq,
     AudioSeq2SeqConfig,
+    BiLSTM,
+    BiLSTMConfig,
+    CCNNConfig,
     FrameClassifier,
     FrameClassifierConfig,
     GLFNet,
@@ -28,12 +32,17 @@ from eegdecode.models import (
     Seq2SeqConfig,
     ShallowNet,
     ShallowNetConfig,
+    SSTEmotionNet,
+    SSTEmotionNetConfig,
 )
 from eegdecode.splits import BlockSplit
 from eegdecode.training import Standardizer, TrainedModel
 
 BLOCKS = BlockSplit.make(4, test_block=-1, validation=True).to_dict()
 CHRONOLOGICAL = {"boundaries": [810, 900], "window": 40, "context": 40}
+SUBJECTS = {"train_subjects": [1, 2, 3], "validation_subjects": [4]}
+SMALL_SST = SSTEmotionNetConfig(spectral_depth=7, temporal_depth=7, spectral_growth_rate=4,
+                                temporal_growth_rate=4, num_dense_block=1)  # fmt: skip
 AUDIO = AudioSeq2SeqConfig(
     n_channels=6, n_frames=12, n_mels=10, hidden=16, encoder_layers=2, prenet_dim=16,
     postnet_channels=16, positional_dim=8, attention_filters=4,
@@ -76,6 +85,9 @@ NETWORKS = {
         lambda: FrameClassifier(FrameClassifierConfig(n_outputs=3, channels=(4, 8))),
         [("inputs", (16, 16, 3), False)], None, BLOCKS,
     ),
+    "BiLSTM": (lambda: BiLSTM(BiLSTMConfig(n_scales=4, hidden_size=4)), [("inputs", (7, 4, 6), False)], None, SUBJECTS),
+    "CCNN": (lambda: CCNN(CCNNConfig()), [("inputs", (4, 9, 9), False)], None, SUBJECTS),
+    "SSTEmotionNet": (lambda: SSTEmotionNet(SMALL_SST), [("inputs", (36, 16, 16), False)], None, SUBJECTS),
 }  # fmt: skip
 
 
@@ -95,7 +107,9 @@ def _trained(name):
     }
     if targets is not None:
         scalers["targets"] = Standardizer.fit(rng.normal(size=(10, *targets)))
-    return TrainedModel(model.eval(), scalers, split), data
+    # How a model used outside the workflow prepares its inputs (the live cognitive-load model).
+    features = {"sfreq": 128.0, "channel_names": ["F7", "F3"]} if name == "BiLSTM" else None
+    return TrainedModel(model.eval(), scalers, split, features=features), data
 
 
 def _outputs(trained, data):
@@ -124,6 +138,7 @@ def test_save_and_load_are_exact_inverses(tmp_path, name):
         np.testing.assert_array_equal(again.scalers[key].mean, scaler.mean)
         np.testing.assert_array_equal(again.scalers[key].scale, scaler.scale)
     assert again.split == trained.split and again.fit is None
+    assert again.features == trained.features
     assert again.input_names == trained.input_names
     np.testing.assert_array_equal(_outputs(again, data), _outputs(trained, data))
     # Saving what was loaded writes the same folder again.

@@ -23,5 +23,6 @@ with log_to_file(snakemake.log[0]):
         snakemake.output.segments,
         producer="workload_segments",
         attrs={"dataset": snakemake.wildcards.dataset, "sfreq": STEW_SFREQ,
-               "channel_names": list(channels)},
+               "channel_names": list(channels), "clip_s": snakemake.params.clip_s,
+               "n_scales": snakemake.params.n_scales},
     )  # fmt: skip

@@ -1,7 +1,9 @@
-"""Live focus predictions from an LSL stream, with the user's fine-tuned model when one exists.
+"""Live focus predictions from an LSL stream, with the user's fine-tuned model when one exists,
+and beside them the cognitive load.
 
-The model in use is re-chosen on every prediction from a pointer file that the workflow
-rewrites when it fine-tunes a new version, so a new model goes live without a restart.
+The focus model in use is re-chosen on every prediction from a pointer file that the workflow
+rewrites when it fine-tunes a new version, so a new model goes live without a restart. The
+cognitive-load model (rule ``train_workload_model``) gives P(workload) of the last 4 s.
 """
 
 import json
@@ -20,6 +22,9 @@ from .recorder import stream_channel_names
 from .session import select_channels
 
 OUTPUT_STREAM = "eegdecode-focus"
+WORKLOAD_STREAM = "eegdecode-workload"
+# Seconds before the newest clip that are filtered with it, so that the band-pass has settled.
+SETTLE_S = 10.0
 
 
 def focus_model_paths(results: str | Path, user: str | None) -> tuple[Path, Path | None]:
@@ -63,6 +68,62 @@ class FocusModelSelector:
                 logger.info("focus model: %s (%s)", description, folder)
             self.description = description
         return self._model
+
+
+class WorkloadModel:
+    """The cognitive-load model live: P(workload) of the newest ``clip_s`` seconds.
+
+    The EEG is prepared as for training (:func:`~eegdecode.training.mental_state
+    .stew_segments`, with the settings saved in the model's folder): resampled to the
+    training rate, band-passed and notched, and the last clip's Morlet CWT spectrum
+    standardised by its own mean and std.
+
+    Parameters
+    ----------
+    folder : str | Path
+        A trained folder written by rule ``train_workload_model``.
+    """
+
+    def __init__(self, folder: str | Path):
+        from ..signal.focus import FOCUS_CHANNELS
+        from ..training.trained import TrainedModel
+
+        self.folder = Path(folder)
+        self.trained = TrainedModel.load(self.folder)
+        features = self.trained.features or {}
+        missing = {"sfreq", "channel_names", "clip_s", "n_scales"} - set(features)
+        if missing:
+            raise ValueError(
+                f"{self.folder / 'normalization.json'} lacks the live features {sorted(missing)}; "
+                f"a cognitive-load model is written by rule train_workload_model."
+            )
+        unknown = [name for name in features["channel_names"] if name not in FOCUS_CHANNELS]
+        if unknown:
+            raise ValueError(
+                f"{self.folder}: the model reads {unknown}, which the live headset's channels "
+                f"{list(FOCUS_CHANNELS)} lack."
+            )
+        self.features = features
+        self.channel_index = [FOCUS_CHANNELS.index(name) for name in features["channel_names"]]
+        self.description = f"{type(self.trained.model).__name__} {self.folder}"
+
+    def history_s(self) -> float:
+        """Seconds of stream one prediction reads."""
+        return self.features["clip_s"] + SETTLE_S
+
+    def predict(self, data: np.ndarray, sfreq: float) -> float | None:
+        """P(workload) of the newest clip of ``data`` (focus channels, newest last); None
+        until ``history_s`` seconds are buffered."""
+        from ..signal.workload import cwt_spectrum, filter_recording
+
+        rate = self.features["sfreq"]
+        data = resample(data[self.channel_index], sfreq, rate)
+        if data.shape[1] < round(self.history_s() * rate):
+            return None
+        clip = filter_recording(data, rate)[:, -round(self.features["clip_s"] * rate) :]
+        logits = self.trained.predict(cwt_spectrum(clip[None], self.features["n_scales"]))[0]
+        probabilities = np.exp(logits - logits.max())
+        return float(probabilities[1] / probabilities.sum())
 
 
 class RingBuffer:
@@ -116,14 +177,16 @@ def run_live(
     buffer_s: float = 180.0,
     duration_s: float | None = None,
     publish: bool = True,
-    report: Callable[[float, float | None, str], None] | None = None,
-) -> list[tuple[float, float | None, str]]:
-    """Predict focus every ``step_s`` from the stream until ``duration_s`` (or Ctrl-C).
+    report: Callable[[float, float | None, str, float | None], None] | None = None,
+    workload: WorkloadModel | None = None,
+) -> list[tuple[float, float | None, str, float | None]]:
+    """Predict focus (and cognitive load) every ``step_s`` until ``duration_s`` (or Ctrl-C).
 
-    Each prediction is passed to ``report`` (time, P(focused) or None while filling, model
-    description), published on the ``eegdecode-focus`` LSL outlet and returned. Features are
-    computed as the model in use was trained (its ``config.json``'s ``features``), so a config
-    changed since training cannot skew them.
+    Each prediction is passed to ``report`` (time, P(focused) or None while filling, focus
+    model description, P(workload) or None), published on the ``eegdecode-focus`` and
+    ``eegdecode-workload`` LSL outlets and returned. Features are computed as the model in use
+    was trained (the focus model's ``config.json``, the cognitive-load model's saved
+    features), so a config changed since training cannot skew them.
     """
     import pylsl
 
@@ -133,12 +196,19 @@ def run_live(
     channels = select_channels(stream_channel_names(full), full.channel_count(), full.name())
     sfreq = full.nominal_srate()
     buffer = RingBuffer(full.channel_count(), int(buffer_s * sfreq))
-    outlet = None
+    outlets = {}
     if publish:
-        out_info = pylsl.StreamInfo(
-            OUTPUT_STREAM, "Focus", 1, 0, "float32", f"{OUTPUT_STREAM}-{full.source_id()}"
+        for name, kind in ((OUTPUT_STREAM, "Focus"), (WORKLOAD_STREAM, "Workload")):
+            if kind == "Focus" or workload is not None:
+                info_out = pylsl.StreamInfo(
+                    name, kind, 1, 0, "float32", f"{name}-{full.source_id()}"
+                )
+                outlets[kind] = pylsl.StreamOutlet(info_out)
+    if workload is not None and workload.history_s() > buffer_s:
+        raise ValueError(
+            f"calibration.live.buffer_s = {buffer_s:g} s holds less than the "
+            f"{workload.history_s():g} s a prediction of the cognitive-load model needs."
         )
-        outlet = pylsl.StreamOutlet(out_info)
     results, started, next_step = [], time.time(), time.time()
     try:
         while duration_s is None or time.time() - started < duration_s:
@@ -158,10 +228,15 @@ def run_live(
                     f"{history / sfreq:g} s a prediction of the focus model needs."
                 )
             probability = predict_focus(buffer.latest(history)[channels], sfreq, model, config)
-            row = (time.time(), probability, selector.description)
+            load = None
+            if workload is not None:
+                recent = buffer.latest(int(workload.history_s() * sfreq))[channels]
+                load = workload.predict(recent, sfreq)
+            row = (time.time(), probability, selector.description, load)
             results.append(row)
-            if probability is not None and outlet is not None:
-                outlet.push_sample([probability])
+            for kind, value in (("Focus", probability), ("Workload", load)):
+                if value is not None and kind in outlets:
+                    outlets[kind].push_sample([value])
             if report is not None:
                 report(*row)
     except KeyboardInterrupt:

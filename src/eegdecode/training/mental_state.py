@@ -17,6 +17,7 @@ training loop and scores the fold's test segments.
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -26,6 +27,9 @@ from ..artifacts import AxisArray, read_array, read_attrs, write_artifact
 from ..evaluation.classification import chance_levels, classification_scores, confusion_matrix
 from ..splits import leave_one_block_out
 from .scaling import Standardizer
+
+if TYPE_CHECKING:
+    from .trained import TrainedModel
 
 EMOTION_CLASSES = ("LVLA", "LVHA", "HVLA", "HVHA")
 WORKLOAD_CLASSES = ("rest", "workload")
@@ -263,23 +267,25 @@ def _summary(folds: list[dict]) -> dict:
     }
 
 
-def cross_validate(
+def train_on(
     segments: SegmentSet,
+    train: np.ndarray,
+    validation: np.ndarray,
     *,
     model_name: str,
     model_config: Mapping,
     training: Mapping,
-    protocol: str,
-    n_folds: int | None = None,
     standardize: bool = False,
     seed: int = 0,
     workdir: str | Path | None = None,
-) -> dict:
-    """Train and test one model per fold of ``protocol``.
+) -> "TrainedModel":
+    """One model trained on the ``train`` segments, its epoch chosen on ``validation``.
 
     Parameters
     ----------
     segments : SegmentSet
+    train, validation : ndarray of int
+        Segment indices.
     model_name : str
         A class of :data:`eegdecode.models.MODEL_CLASSES`.
     model_config : dict
@@ -287,15 +293,68 @@ def cross_validate(
         (channels, scales, grid size) are taken from the segments.
     training : dict
         :class:`~eegdecode.training.loop.TrainConfig` fields.
+    standardize : bool
+        Standardise every input feature with statistics of the training segments (CCNN's DE
+        maps); the SST and CWT inputs are already normalised per segment.
+    seed : int
+        Seeds the initial weights.
+    workdir : str | Path | None
+        Where the resumable checkpoints go.
+
+    Returns
+    -------
+    trained : TrainedModel
+        Its one scaler, ``"inputs"``, is the training segments' standardisation (or None).
+    """
+    import torch
+
+    from ..models import MODEL_CLASSES
+    from .loop import TrainConfig, fit
+    from .trained import TrainedModel
+
+    if model_name not in MODEL_CLASSES:
+        raise ValueError(f"Unknown model {model_name!r}; known models are {sorted(MODEL_CLASSES)}.")
+    model_class = MODEL_CLASSES[model_name]
+    shape = tuple(segments.inputs.shape[1:])
+    fields = {**model_config, **_SHAPE_FIELDS[model_name](shape)}
+    scaler = Standardizer.fit(segments.inputs[train]) if standardize else None
+    trained = TrainedModel(model=None, scalers={"inputs": scaler})
+
+    def split(index):
+        inputs = torch.from_numpy(trained.transform("inputs", segments.inputs[index]))
+        return inputs, torch.from_numpy(segments.labels[index]).long()
+
+    torch.manual_seed(seed)
+    model = model_class(model_class.config_class(**fields, num_classes=len(segments.class_names)))
+    trained.fit = fit(model, split(train), split(validation), loss="cross_entropy",
+                      config=TrainConfig.from_dict(dict(training)), workdir=workdir)  # fmt: skip
+    trained.model = trained.fit.model
+    return trained
+
+
+def cross_validate(
+    segments: SegmentSet,
+    *,
+    protocol: str,
+    n_folds: int | None = None,
+    seed: int = 0,
+    workdir: str | Path | None = None,
+    **model: Any,
+) -> dict:
+    """Train and test one model per fold of ``protocol``.
+
+    Parameters
+    ----------
+    segments : SegmentSet
     protocol, n_folds
         See :func:`protocol_folds`.
-    standardize : bool
-        Standardise every input feature with statistics of the fold's training segments
-        (CCNN's DE maps); the SST and CWT inputs are already normalised per segment.
     seed : int
         Seeds each fold's initial weights (``seed + fold``).
     workdir : str | Path | None
         Checkpoints go to ``<workdir>/fold<k>``, so an interrupted run resumes.
+    **model
+        ``model_name``, ``model_config``, ``training`` and ``standardize`` of
+        :func:`train_on`.
 
     Returns
     -------
@@ -305,58 +364,29 @@ def cross_validate(
         uniform and majority-class chance of all test segments; ``leaky`` for a protocol that
         puts one subject's segments on both sides.
     """
-    import torch
-
-    from ..models import MODEL_CLASSES
-    from .loop import TrainConfig, fit, predict
-
-    if model_name not in MODEL_CLASSES:
-        raise ValueError(f"Unknown model {model_name!r}; known models are {sorted(MODEL_CLASSES)}.")
-    model_class = MODEL_CLASSES[model_name]
     n_classes = len(segments.class_names)
-    shape = tuple(segments.inputs.shape[1:])
-    model_config = {**model_config, **_SHAPE_FIELDS[model_name](shape), "num_classes": n_classes}
-    train_config = TrainConfig.from_dict(dict(training))
     sides = ("train", "validation", "test")
     results, tested = [], []
     for number, fold in enumerate(protocol_folds(segments, protocol, n_folds), start=1):
-        inputs = {side: segments.inputs[getattr(fold, side)] for side in sides}
-        if standardize:
-            scaler = Standardizer.fit(inputs["train"])
-            inputs = {side: scaler.transform(values) for side, values in inputs.items()}
-        tensors = {
-            side: (
-                torch.from_numpy(np.ascontiguousarray(values, dtype=np.float32)),
-                torch.from_numpy(segments.labels[getattr(fold, side)]).long(),
-            )
-            for side, values in inputs.items()
-        }
-        torch.manual_seed(seed + number)
-        model = model_class(model_class.config_class(**model_config))
-        result = fit(
-            model,
-            tensors["train"],
-            tensors["validation"],
-            loss="cross_entropy",
-            config=train_config,
-            workdir=None if workdir is None else Path(workdir) / f"fold{number}",
-        )
-        test_inputs, test_labels = tensors["test"]
-        predicted = predict(result.model, test_inputs).argmax(dim=1).numpy()
-        confusion = confusion_matrix(test_labels.numpy(), predicted, n_classes)
+        trained = train_on(segments, fold.train, fold.validation, seed=seed + number,
+                           workdir=None if workdir is None else Path(workdir) / f"fold{number}",
+                           **model)  # fmt: skip
+        truth = segments.labels[fold.test]
+        predicted = trained.predict(segments.inputs[fold.test]).argmax(axis=1)
+        confusion = confusion_matrix(truth, predicted, n_classes)
         scores = classification_scores(confusion)
-        logger.info("%s %s fold %d: %s", model_name, protocol, number, scores)
+        logger.info("%s %s fold %d: %s", model["model_name"], protocol, number, scores)
         results.append({
             "fold": number,
             "subjects": fold.subjects,
             "n_segments": {side: len(getattr(fold, side)) for side in sides},
             **scores,
             "confusion": confusion.tolist(),
-            "best_epoch": result.best_epoch,
+            "best_epoch": trained.fit.best_epoch,
         })  # fmt: skip
-        tested.append(test_labels.numpy())
+        tested.append(truth)
     return {
-        "architecture": model_name,
+        "architecture": model["model_name"],
         "protocol": protocol,
         "leaky": protocol in LEAKY_PROTOCOLS,
         "class_names": list(segments.class_names),
@@ -364,6 +394,44 @@ def cross_validate(
         **_summary(results),
         "chance": chance_levels(np.concatenate(tested), n_classes),
     }
+
+
+def train_deployed_model(
+    segments: SegmentSet,
+    *,
+    features: Mapping,
+    n_folds: int | None = None,
+    seed: int = 0,
+    workdir: str | Path | None = None,
+    **model: Any,
+) -> "TrainedModel":
+    """The model that runs live: trained on every subject but the last group of the
+    subject-wise protocol, which chooses the epoch.
+
+    Parameters
+    ----------
+    segments : SegmentSet
+    features : dict
+        How live data must be prepared for it (rate, channels, clip length, scales), saved
+        with the model.
+    n_folds : int | None
+        As in :func:`protocol_folds`: the validation subjects are its last group.
+    seed, workdir, **model
+        As in :func:`train_on`.
+    """
+    subjects = np.unique(segments.subjects)
+    validation_subjects = np.array_split(subjects, len(subjects) if n_folds is None else n_folds)[
+        -1
+    ]
+    validation = np.isin(segments.subjects, validation_subjects)
+    trained = train_on(segments, np.flatnonzero(~validation), np.flatnonzero(validation),
+                       seed=seed, workdir=workdir, **model)  # fmt: skip
+    trained.split = {
+        "train_subjects": [int(s) for s in subjects if s not in validation_subjects],
+        "validation_subjects": validation_subjects.tolist(),
+    }
+    trained.features = {**features, "class_names": list(segments.class_names)}
+    return trained
 
 
 def summary_row(metrics: dict) -> dict:

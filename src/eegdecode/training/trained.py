@@ -4,12 +4,15 @@ A trained folder holds ``config.json`` and ``model.safetensors`` (written by
 :meth:`~eegdecode.models.base.PretrainedModel.save_pretrained`) and ``normalization.json``::
 
     {"scalers": {"<input name>": {"mean": [...], "scale": [...]} | null, ...},
-     "split": {...} | null}
+     "split": {...} | null,
+     "features": {...}}
 
 ``scalers`` are the standardisations fitted on the training data only, one per named input
 (and ``"targets"`` for standardised regression targets); ``split`` says which data trained,
 validated and tested the model (:meth:`eegdecode.splits.BlockSplit.to_dict`, or chronological
-boundaries). :meth:`TrainedModel.load` is the exact inverse of :meth:`TrainedModel.save`.
+boundaries); ``features`` (optional) how new data must be prepared for a model that runs outside
+the workflow (the live cognitive-load model). :meth:`TrainedModel.load` is the exact inverse of
+:meth:`TrainedModel.save`.
 """
 
 import json
@@ -44,12 +47,16 @@ class TrainedModel:
         JSON description of the split (e.g. :meth:`BlockSplit.to_dict`).
     fit : FitResult | None
         The training history; not saved.
+    features : dict | None
+        How new data must be prepared for the model (rate, channels, window, ...), for a model
+        used outside the workflow.
     """
 
     model: PretrainedModel
     scalers: dict[str, Standardizer | None]
     split: dict | None = None
     fit: FitResult | None = None
+    features: dict | None = None
 
     @property
     def input_names(self) -> tuple[str, ...]:
@@ -114,7 +121,10 @@ class TrainedModel:
         }
         with atomic_path(folder) as temporary:
             self.model.save_pretrained(temporary)
-            write_json(temporary / NORMALIZATION, {"scalers": scalers, "split": self.split})
+            document = {"scalers": scalers, "split": self.split}
+            if self.features is not None:
+                document["features"] = self.features
+            write_json(temporary / NORMALIZATION, document)
         return folder
 
     @classmethod
@@ -147,4 +157,6 @@ class TrainedModel:
             for key, values in stats["scalers"].items()
         }
         model = MODEL_CLASSES[name].from_pretrained(folder, device=device)
-        return cls(model=model, scalers=scalers, split=stats["split"])
+        return cls(
+            model=model, scalers=scalers, split=stats["split"], features=stats.get("features")
+        )
