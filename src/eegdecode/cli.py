@@ -154,6 +154,20 @@ def live(args) -> None:
     )
 
 
+def export_onnx(args) -> None:
+    """Write a deployed model as ONNX, checked against PyTorch with ONNX Runtime."""
+    import json
+
+    from .export import export_onnx as export
+
+    output = Path(args.output or f"{Path(args.folder).resolve()}.onnx")
+    try:
+        check = export(args.folder, output, opset=args.opset)
+    except (ImportError, OSError, ValueError) as error:
+        raise SystemExit(str(error)) from None
+    print(f"wrote {output}: {json.dumps(check)}")
+
+
 def import_xdf(args) -> None:
     from .lsl.xdf import import_xdf as convert
 
@@ -236,6 +250,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub = commands.add_parser("check-config", help=check_config.__doc__.splitlines()[0])
     configfile_option(sub)
     sub.set_defaults(function=check_config)
+
+    sub = commands.add_parser("export-onnx", help=export_onnx.__doc__.splitlines()[0])
+    sub.add_argument("folder", help="a deployed model's folder (rule train_workload_model)")
+    sub.add_argument("--output", help="the .onnx file (default: <folder>.onnx)")
+    sub.add_argument("--opset", type=int, default=18)
+    sub.set_defaults(function=export_onnx)
 
     sub = commands.add_parser("import-xdf", help="convert a LabRecorder .xdf to a session")
     common(sub, stream=False)
