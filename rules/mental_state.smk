@@ -70,7 +70,12 @@ rule emotion_segments:
         ]["input"],
         settings={
             key: MENTAL_STATE["emotion"][key]
-            for key in ("chunk_s", "n_baseline_chunks", "high_rating_at_least")
+            for key in (
+                "chunk_s",
+                "n_baseline_chunks",
+                "high_rating_at_least",
+                "grid_positions",
+            )
         },
         code=code("emotion_segments.py"),
     threads: 1

@@ -11,6 +11,7 @@ from eegdecode.signal.emotion import (
     ccnn_inputs,
     chunk_trial,
     downsample_points,
+    grid_locations,
     interpolate_to_grid,
     mean_baseline,
     place_on_grid,
@@ -50,11 +51,13 @@ def test_downsampling_takes_torcheegs_indices():
     assert downsample_points(128, 32)[-1] == 127 and len(downsample_points(128, 32)) == 32
 
 
-def test_interpolated_grid_is_scipys_cubic_griddata_per_map():
+@pytest.mark.parametrize("kind", ["torcheeg", "montage"])
+def test_interpolated_grid_is_scipys_cubic_griddata_per_map(kind):
     values = np.random.default_rng(2).normal(size=(2, 14, 3))
-    grids = interpolate_to_grid(values)
+    locations = grid_locations(kind)
+    grids = interpolate_to_grid(values, locations)
     assert grids.shape == (2, 3, 9, 9)
-    points = np.array([DREAMER_GRID[name] for name in EMOTIV_CHANNELS], dtype=float)
+    points = np.array([locations[name] for name in EMOTIV_CHANNELS], dtype=float)
     rows, cols = np.meshgrid(np.linspace(1, 8, 9), np.arange(9.0), indexing="ij")
     for sample in range(2):
         for band in range(3):
@@ -62,6 +65,21 @@ def test_interpolated_grid_is_scipys_cubic_griddata_per_map():
                 points, values[sample, :, band], (rows, cols), method="cubic", fill_value=0
             )
             np.testing.assert_allclose(grids[sample, band], expected, atol=1e-12)
+
+
+def test_montage_positions_keep_the_hand_placed_grids_layout():
+    """Front to back and left to right in the same order as torcheeg's cells, in the same
+    span (rows 1-8, columns 0-8), and mirror images across the midline."""
+    montage = grid_locations("montage")
+    names = list(EMOTIV_CHANNELS)
+    for axis in (0, 1):
+        for a in names:
+            for b in names:
+                if DREAMER_GRID[a][axis] < DREAMER_GRID[b][axis] - 1:
+                    assert montage[a][axis] < montage[b][axis], (a, b, axis)
+    rows, cols = np.array([montage[name] for name in names]).T
+    assert (rows.min(), rows.max(), cols.min(), cols.max()) == pytest.approx((1, 8, 0, 8))
+    assert montage["O1"][1] + montage["O2"][1] == pytest.approx(8, abs=0.2)
 
 
 def test_the_plain_grid_puts_each_electrode_at_its_cell():

@@ -14,6 +14,7 @@ with log_to_file(snakemake.log[0]):
         chunk_s=settings["chunk_s"],
         n_baseline_chunks=settings["n_baseline_chunks"],
         high_rating_at_least=settings["high_rating_at_least"],
+        grid_positions=settings["grid_positions"],
     )
     segments.save(
         snakemake.output.segments,

@@ -5,8 +5,9 @@ Per 1 s chunk (14, 128): subtract the clip's baseline (the mean of its 61 one-se
 chunks, in the time domain); then per electrode four band differential entropies,
 standardised by the chunk's own mean and std, beside the chunk downsampled to 32 points and
 min-max scaled by its own range (36 values per electrode); interpolate each of the 36 maps
-onto the electrode grid (Clough-Tocher cubic, 0 outside the electrodes' hull) and resize the
-grid bilinearly to 16 × 16. CCNN's input is the band DE alone, placed on the 9 × 9 grid.
+onto the electrode grid (Clough-Tocher cubic, 0 outside the electrodes' hull; from torcheeg's
+hand-placed cells, or from MNE's standard montage with ``grid_positions='montage'``) and
+resize the grid bilinearly to 16 × 16. CCNN's input is the band DE alone, placed on the 9 × 9 grid.
 """
 
 from collections.abc import Mapping
@@ -34,6 +35,33 @@ DREAMER_GRID = {
     "F8": (2, 8),
     "AF4": (1, 5),
 }
+
+
+GRID_POSITIONS = ("torcheeg", "montage")
+
+
+def montage_positions(
+    montage: str = "colin27_1020", names: tuple[str, ...] = EMOTIV_CHANNELS
+) -> dict[str, tuple[float, float]]:
+    """The electrodes where an MNE standard montage puts them, seen from above, in the span
+    of the DREAMER grid: rows 1 … 8 from the front to the back, columns 0 … 8 from left to
+    right, so that :func:`interpolate_to_grid` samples the same 9 × 9 lattice as it does
+    from :data:`DREAMER_GRID`'s hand-placed cells."""
+    import mne
+
+    positions = mne.channels.make_standard_montage(montage).get_positions()["ch_pos"]
+    xy = np.array([positions[name][:2] for name in names])
+    rows = 1 + 7 * (xy[:, 1].max() - xy[:, 1]) / np.ptp(xy[:, 1])
+    cols = 8 * (xy[:, 0] - xy[:, 0].min()) / np.ptp(xy[:, 0])
+    return {name: (float(r), float(c)) for name, r, c in zip(names, rows, cols, strict=True)}
+
+
+def grid_locations(kind: str) -> Mapping[str, tuple[float, float]]:
+    """:data:`DREAMER_GRID` (``'torcheeg'``, the original's) or :func:`montage_positions`."""
+    from .._validation import check_option
+
+    check_option("grid_positions", kind, GRID_POSITIONS)
+    return DREAMER_GRID if kind == "torcheeg" else montage_positions()
 
 
 def chunk_trial(eeg: np.ndarray, chunk: int) -> np.ndarray:
@@ -112,7 +140,7 @@ def interpolate_to_grid(
     from scipy.interpolate import CloughTocher2DInterpolator
 
     points = np.array([locations[name] for name in EMOTIV_CHANNELS], dtype=np.float64)
-    n_rows, n_cols = (points.max(axis=0) + 1).astype(int)
+    n_rows, n_cols = np.rint(points.max(axis=0)).astype(int) + 1
     rows = np.linspace(points[:, 0].min(), points[:, 0].max(), n_rows)
     cols = np.linspace(points[:, 1].min(), points[:, 1].max(), n_cols)
     n, n_channels, n_maps = values.shape
@@ -151,6 +179,7 @@ def sst_inputs(
     *,
     n_points: int = 32,
     grid_size: tuple[int, int] = (16, 16),
+    locations: Mapping[str, tuple[float, float]] = DREAMER_GRID,
 ) -> np.ndarray:
     """SST-EmotionNet's input for the chunks of one clip.
 
@@ -164,6 +193,8 @@ def sst_inputs(
     n_points : int
         Samples kept of each chunk (32).
     grid_size : (int, int)
+    locations : dict of str to (float, float)
+        Where the electrodes are interpolated from (:func:`grid_locations`).
 
     Returns
     -------
@@ -173,7 +204,7 @@ def sst_inputs(
     removed = chunks - baseline
     de = _standardise_each(band_differential_entropy(removed, sfreq))
     samples = _min_max_each(removed[..., downsample_points(removed.shape[-1], n_points)])
-    grids = interpolate_to_grid(np.concatenate([de, samples], axis=-1))
+    grids = interpolate_to_grid(np.concatenate([de, samples], axis=-1), locations)
     return resize_grids(grids, grid_size)
 
 

@@ -125,6 +125,7 @@ def dreamer_segments(
     chunk_s: float = 1.0,
     n_baseline_chunks: int = 61,
     high_rating_at_least: int = 4,
+    grid_positions: str = "torcheeg",
 ) -> SegmentSet:
     """Every clip of every subject cut into chunks, as SST-EmotionNet's or CCNN's input.
 
@@ -141,11 +142,25 @@ def dreamer_segments(
         Baseline chunks averaged into the clip's baseline (61).
     high_rating_at_least : int
         See :func:`emotion_classes`.
+    grid_positions : 'torcheeg' | 'montage'
+        Where SST-EmotionNet's maps are interpolated from
+        (:func:`~eegdecode.signal.emotion.grid_locations`); CCNN's DE sits on torcheeg's cells.
     """
-    from ..signal.emotion import ccnn_inputs, chunk_trial, mean_baseline, sst_inputs
+    from functools import partial
+
+    from ..signal.emotion import (
+        ccnn_inputs,
+        chunk_trial,
+        grid_locations,
+        mean_baseline,
+        sst_inputs,
+    )
 
     check_option("model_input", model_input, EMOTION_INPUTS)
-    features = sst_inputs if model_input == "sst" else ccnn_inputs
+    if model_input == "sst":
+        features = partial(sst_inputs, locations=grid_locations(grid_positions))
+    else:
+        features = ccnn_inputs
     chunk = round(chunk_s * sfreq)
     inputs, labels, subject_of, trial_of = [], [], [], []
     for number, subject in enumerate(subjects, start=1):
