@@ -8,6 +8,7 @@ metadata as JSON, so a consumer needs nothing else to prepare its input.
 """
 
 import json
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -76,7 +77,12 @@ def export_onnx(folder: str | Path, path: str | Path, *, opset: int = 18) -> dic
     model = trained.model.eval().cpu()
     generator = torch.Generator().manual_seed(0)
     example = torch.randn(2, *shape, generator=generator)
-    with atomic_path(path) as temporary:
+    with atomic_path(path) as temporary, warnings.catch_warnings():
+        # The exporter's own deprecation notices, and its note that the LSTM's flattened
+        # weights were reassigned while tracing: nothing a user of the file can act on.
+        for message in ("_check_is_size will be removed", ".*LeafSpec"):
+            warnings.filterwarnings("ignore", message=message, category=FutureWarning)
+        warnings.filterwarnings("ignore", message="The tensor attributes", category=UserWarning)
         torch.onnx.export(
             model, (example,), str(temporary), input_names=[INPUT_NAME],
             output_names=[OUTPUT_NAME], opset_version=opset, dynamo=True,
