@@ -333,6 +333,8 @@ def train_on(
     shape = tuple(segments.inputs.shape[1:])
     fields = {**model_config, **_SHAPE_FIELDS[model_name](shape)}
     scaler = Standardizer.fit(segments.inputs[train]) if standardize else None
+    # The folder's own transform prepares the training inputs, so that training and any later
+    # prediction (a fold's test subjects, live data) standardise alike.
     trained = TrainedModel(model=None, scalers={"inputs": scaler})
 
     def split(index):
