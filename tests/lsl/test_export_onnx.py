@@ -26,9 +26,10 @@ def test_export_onnx_writes_the_deployed_input_and_honest_logits(workload_model,
     assert [i.name for i in session.get_inputs()] == ["eeg_input"]
     assert session.get_inputs()[0].shape == ["batch", 7, 16, 256]
     # A batch of real spectra (not the export's random ones) gives PyTorch's logits.
-    from eegdecode.signal.workload import cut_clips, cwt_spectrum, filter_recording
+    from eegdecode.signal.emotion import chunk_trial
+    from eegdecode.signal.workload import cwt_spectrum, filter_recording
 
-    spectra = cwt_spectrum(cut_clips(filter_recording(unseen["hi"], 128.0), 256), 16)[:5]
+    spectra = cwt_spectrum(chunk_trial(filter_recording(unseen["hi"], 128.0), 256), 16)[:5]
     (logits,) = session.run(["logits"], {"eeg_input": spectra})
     model = TrainedModel.load(folder).model.eval()
     with torch.no_grad():

@@ -180,14 +180,27 @@ def demo_captions(plan: DemoPlan) -> list[list[str]]:
     return captions
 
 
-def pink_noise(rng: np.random.Generator, shape: tuple[int, ...], sfreq: float) -> np.ndarray:
-    """Noise with a 1/f power spectrum above 1 Hz, scaled to BACKGROUND_RMS_UV."""
+def _shaped_noise(
+    rng: np.random.Generator, shape: tuple[int, ...], sfreq: float, gain
+) -> np.ndarray:
+    """Gaussian noise whose amplitude spectrum is ``gain(frequencies)``, unscaled."""
     n_times = shape[-1]
     spectrum = np.fft.rfft(rng.standard_normal(shape), axis=-1)
-    frequencies = np.fft.rfftfreq(n_times, 1 / sfreq)
-    spectrum *= 1 / np.sqrt(np.maximum(frequencies, 1.0))
-    noise = np.fft.irfft(spectrum, n=n_times, axis=-1)
+    spectrum *= gain(np.fft.rfftfreq(n_times, 1 / sfreq))
+    return np.fft.irfft(spectrum, n=n_times, axis=-1)
+
+
+def pink_noise(rng: np.random.Generator, shape: tuple[int, ...], sfreq: float) -> np.ndarray:
+    """Noise with a 1/f power spectrum above 1 Hz, scaled to BACKGROUND_RMS_UV."""
+    noise = _shaped_noise(rng, shape, sfreq, lambda f: 1 / np.sqrt(np.maximum(f, 1.0)))
     return noise * (BACKGROUND_RMS_UV / noise.std(axis=-1, keepdims=True))
+
+
+def band_noise(rng: np.random.Generator, shape: tuple[int, ...], sfreq: float, band) -> np.ndarray:
+    """Noise of unit RMS whose spectrum is flat inside ``band`` (Hz) and zero outside."""
+    low, high = band
+    noise = _shaped_noise(rng, shape, sfreq, lambda f: ((f >= low) & (f < high)).astype(float))
+    return noise / noise.std(axis=-1, keepdims=True)
 
 
 def concept_frequencies(n_concepts: int, *, seed: int) -> np.ndarray:

@@ -1,12 +1,12 @@
 """Synthetic DREAMER and STEW datasets with a planted, learnable class signal (and a null
 variant without it), written in the datasets' own layouts.
 
-Both draw EEG as the sum of four band-limited rhythms (θ 4–8, α 8–14, β 14–31, γ 31–49 Hz)
-over 1/f background noise, with per-subject channel gains, and plant the class as a change of
-some rhythms' amplitude that every subject shares; ``effect = 0`` gives the null variant, whose
-labels are drawn the same way but nothing in the EEG follows them.
+Both draw EEG as the sum of four band-limited rhythms (the DE bands θ 4–8, α 8–14, β 14–31,
+γ 31–49 Hz) over 1/f background noise, with per-subject channel gains, and plant the class as
+a change of some rhythms' amplitude that every subject shares; ``effect = 0`` gives the null
+variant, whose labels are drawn the same way but nothing in the EEG follows them.
 
-- DREAMER: high valence (> 3) raises the right frontal α (F4, F8, FC6, AF4) and high arousal
+- DREAMER: high valence (≥ 4) raises the right frontal α (F4, F8, FC6, AF4) and high arousal
   the β everywhere, during the clip and not in its baseline. Each clip has its own overall
   gain (its baseline too): it adds one constant to every log-variance of a chunk, which the
   per-chunk standardisation of the band DE takes away.
@@ -18,17 +18,12 @@ from pathlib import Path
 
 import numpy as np
 
+from ..signal.emotion import DE_BANDS
 from ..signal.focus import EMOTIV_CHANNELS
-from .demo import pink_noise
+from .demo import band_noise, pink_noise
 from .dreamer import DREAMER_BASELINE_SAMPLES, DREAMER_SFREQ, RATINGS, DreamerSubject
 from .stew import STEW_SFREQ, stew_recording_path, write_stew_ratings, write_stew_recording
 
-DEMO_BANDS = {
-    "theta": (4.0, 8.0),
-    "alpha": (8.0, 14.0),
-    "beta": (14.0, 31.0),
-    "gamma": (31.0, 49.0),
-}
 # Microvolts of each rhythm before channel gains: larger at low frequencies, as in EEG.
 _RHYTHM_UV = {"theta": 6.0, "alpha": 8.0, "beta": 3.0, "gamma": 1.5}
 _RIGHT_FRONTAL = ("F4", "F8", "FC6", "AF4")
@@ -36,19 +31,10 @@ _FRONTAL = ("AF3", "F7", "F3", "FC5", "FC6", "F4", "F8", "AF4")
 _POSTERIOR = ("P7", "O1", "O2", "P8")
 
 
-def band_noise(rng: np.random.Generator, shape: tuple[int, ...], sfreq: float, band) -> np.ndarray:
-    """Gaussian noise of unit RMS whose spectrum is flat inside ``band`` (Hz) and zero outside."""
-    spectrum = np.fft.rfft(rng.standard_normal(shape), axis=-1)
-    frequencies = np.fft.rfftfreq(shape[-1], 1 / sfreq)
-    spectrum[..., (frequencies < band[0]) | (frequencies >= band[1])] = 0
-    noise = np.fft.irfft(spectrum, n=shape[-1], axis=-1)
-    return noise / noise.std(axis=-1, keepdims=True)
-
-
 def _rhythmic_eeg(rng, n_times: int, sfreq: float, amplitudes: dict) -> np.ndarray:
     """(14, n_times): background plus each band's rhythm at ``amplitudes[band]`` (14,) µV."""
     eeg = pink_noise(rng, (len(EMOTIV_CHANNELS), n_times), sfreq) * 0.5
-    for band, limits in DEMO_BANDS.items():
+    for band, limits in DE_BANDS.items():
         eeg += amplitudes[band][:, None] * band_noise(rng, eeg.shape, sfreq, limits)
     return eeg
 

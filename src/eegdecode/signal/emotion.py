@@ -109,8 +109,9 @@ def band_differential_entropy(
     return np.stack(values, axis=-1)
 
 
-def _standardise_each(values: np.ndarray) -> np.ndarray:
-    """Each sample (axis 0) by its own mean and std over all its values."""
+def standardise_each(values: np.ndarray) -> np.ndarray:
+    """Each sample (axis 0) by its own mean and std over all its values (torcheeg's
+    ``MeanStdNormalize`` without statistics); a constant sample keeps std 1."""
     axes = tuple(range(1, values.ndim))
     std = values.std(axis=axes, keepdims=True)
     return (values - values.mean(axis=axes, keepdims=True)) / np.where(std > 0, std, 1.0)
@@ -202,7 +203,7 @@ def sst_inputs(
         The band maps first.
     """
     removed = chunks - baseline
-    de = _standardise_each(band_differential_entropy(removed, sfreq))
+    de = standardise_each(band_differential_entropy(removed, sfreq))
     samples = _min_max_each(removed[..., downsample_points(removed.shape[-1], n_points)])
     grids = interpolate_to_grid(np.concatenate([de, samples], axis=-1), locations)
     return resize_grids(grids, grid_size)

@@ -1,8 +1,8 @@
 """The cognitive-load model's features on STEW, as eeg-shenanigans computes them (spec "focus
 and calibration" §4.2): a recording band-passed 0.5–45 Hz and notched at 50 Hz with MNE's
-defaults, cut into non-overlapping 4 s clips, and per clip the Morlet continuous wavelet
-transform at 64 scales (PyWavelets' ``cwt``, real coefficients), standardised by the clip's
-own mean and std.
+defaults, cut into non-overlapping 4 s clips (:func:`~eegdecode.signal.emotion.chunk_trial`),
+and per clip the Morlet continuous wavelet transform at 64 scales (PyWavelets' ``cwt``, real
+coefficients), standardised by the clip's own mean and std.
 
 The scales are ``2·f_c·64 / k`` for k = 1 … 64 (``f_c`` = 0.8125, the Morlet wavelet's centre
 frequency): row k − 1 is centred on ``k · sfreq / 128`` Hz, so at 128 Hz the rows run from
@@ -26,13 +26,6 @@ def filter_recording(
     return filtered
 
 
-def cut_clips(eeg: np.ndarray, n_times: int) -> np.ndarray:
-    """Non-overlapping clips (n_clips, n_channels, n_times); the remainder is dropped."""
-    from .emotion import chunk_trial
-
-    return chunk_trial(eeg, n_times)
-
-
 def cwt_scales(n_scales: int = 64) -> np.ndarray:
     """``2·f_c·n_scales / k`` for k = 1 … n_scales (torcheeg's ``CWTSpectrum``)."""
     import pywt
@@ -45,10 +38,7 @@ def cwt_spectrum(clips: np.ndarray, n_scales: int = 64) -> np.ndarray:
     (the leading axis) standardised by its own mean and std over channels, scales and time."""
     import pywt
 
+    from .emotion import standardise_each
+
     coefficients, _ = pywt.cwt(clips, cwt_scales(n_scales), WAVELET, axis=-1)
-    spectra = np.moveaxis(coefficients, 0, -2)
-    axes = tuple(range(1, spectra.ndim))
-    std = spectra.std(axis=axes, keepdims=True)
-    return (
-        (spectra - spectra.mean(axis=axes, keepdims=True)) / np.where(std > 0, std, 1.0)
-    ).astype(np.float32)
+    return standardise_each(np.moveaxis(coefficients, 0, -2)).astype(np.float32)

@@ -210,13 +210,14 @@ def stew_segments(
     n_scales : int
         CWT scales (64).
     """
-    from ..signal.workload import cut_clips, cwt_spectrum, filter_recording
+    from ..signal.emotion import chunk_trial
+    from ..signal.workload import cwt_spectrum, filter_recording
 
     inputs, labels, subject_of, trial_of = [], [], [], []
     for subject, conditions in sorted(recordings.items()):
         for label, condition in enumerate(("lo", "hi")):
             filtered = filter_recording(conditions[condition], sfreq)[list(channel_index)]
-            spectra = cwt_spectrum(cut_clips(filtered, round(clip_s * sfreq)), n_scales)
+            spectra = cwt_spectrum(chunk_trial(filtered, round(clip_s * sfreq)), n_scales)
             inputs.append(spectra)
             labels.append(np.full(len(spectra), label))
             subject_of.append(np.full(len(spectra), subject))
