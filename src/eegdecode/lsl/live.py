@@ -198,12 +198,10 @@ def run_live(
     buffer = RingBuffer(full.channel_count(), int(buffer_s * sfreq))
     outlets = {}
     if publish:
-        for name, kind in ((OUTPUT_STREAM, "Focus"), (WORKLOAD_STREAM, "Workload")):
-            if kind == "Focus" or workload is not None:
-                info_out = pylsl.StreamInfo(
-                    name, kind, 1, 0, "float32", f"{name}-{full.source_id()}"
-                )
-                outlets[kind] = pylsl.StreamOutlet(info_out)
+        streams = {"Focus": OUTPUT_STREAM, **({"Workload": WORKLOAD_STREAM} if workload else {})}
+        for kind, name in streams.items():
+            info_out = pylsl.StreamInfo(name, kind, 1, 0, "float32", f"{name}-{full.source_id()}")
+            outlets[kind] = pylsl.StreamOutlet(info_out)
     if workload is not None and workload.history_s() > buffer_s:
         raise ValueError(
             f"calibration.live.buffer_s = {buffer_s:g} s holds less than the "
