@@ -25,12 +25,15 @@ def stew_root(dataset):
 
 
 def stew_files(dataset):
-    """Every recording of the dataset's subjects, then ratings.txt."""
-    root, subjects = stew_root(dataset), MENTAL_STATE["workload"]["datasets"][dataset]
+    """Every recording of the dataset's subjects (the package's names for them), then
+    ratings.txt."""
+    from eegdecode.datasets.stew import STEW_CONDITIONS, stew_recording_path
+
+    root = stew_root(dataset)
     return [
-        f"{root}/sub{subject:02d}_{condition}.txt"
-        for subject in subjects["subjects"]
-        for condition in ("lo", "hi")
+        str(stew_recording_path(root, subject, condition))
+        for subject in MENTAL_STATE["workload"]["datasets"][dataset]["subjects"]
+        for condition in STEW_CONDITIONS
     ] + [f"{root}/ratings.txt"]
 
 
