@@ -76,8 +76,11 @@ def test_a_sender_with_jittered_timestamps_loses_nothing_and_makes_no_gap():
     assert np.all(np.diff(session.dejittered_timestamps) > 0)
     # No hole: the de-jittered span holds exactly the samples received, and none was pushed
     # that is not in the recording after its first sample.
+    # The de-jittered line's slope is fitted to ~700 chunk stamps of ±4 ms jitter: over the
+    # 7 s span that leaves about 0.25 samples of standard error, so a count compared by
+    # rounding missed by one about once in twenty runs. Within one sample, 4 standard errors.
     dejittered = session.dejittered_timestamps
-    assert len(dejittered) - 1 == round((dejittered[-1] - dejittered[0]) * 1000)
+    assert abs(len(dejittered) - 1 - (dejittered[-1] - dejittered[0]) * 1000) < 1.0
     assert len(dejittered) <= pushed
 
 
