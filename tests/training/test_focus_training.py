@@ -166,3 +166,38 @@ def test_session_windows_are_the_complete_sessions_phases(tmp_path):
         session_windows(flat, tmp_path / "w3.h5", classes=["focused"], sfreq=128,
                         on_flat_channel="error")  # fmt: skip
     assert not (tmp_path / "w3.h5").exists()
+
+
+def _band_amplitude(eeg, frequency, sfreq=128):
+    """Each channel's spectral amplitude at ``frequency`` (a whole number of cycles)."""
+    spectrum = np.abs(np.fft.rfft(eeg, axis=1)) / eeg.shape[1]
+    return spectrum[:, round(frequency * eeg.shape[1] / sfreq)]
+
+
+def test_simulated_load_raises_frontal_theta_and_lowers_posterior_alpha_only():
+    signature = FocusSignature(
+        (6.0, 10.0, 20.0), {"focused": (20.0, 20.0, 10.0)}, np.ones(7)
+    )  # whole cycles in 8 s, so that each rhythm is one FFT bin; strong, so the noise is small
+    eeg = {
+        load: FocusEEGSource(signature, 128, seed=3, channel_names=FOCUS_CHANNELS).next(
+            8 * 128, "focused", workload=load
+        )
+        for load in (False, True)
+    }
+    plain = FocusEEGSource(signature, 128, seed=3).next(8 * 128, "focused")
+    np.testing.assert_array_equal(eeg[False], plain)  # without load: as before
+    ratio = {
+        band: _band_amplitude(eeg[True], f) / _band_amplitude(eeg[False], f)
+        for band, f in (("theta", 6.0), ("alpha", 10.0), ("beta", 20.0))
+    }
+    frontal = [FOCUS_CHANNELS.index(c) for c in ("F7", "F3", "F4")]
+    posterior = [FOCUS_CHANNELS.index(c) for c in ("P7", "O1", "O2", "P8")]
+    # The same noise and wobble in both runs: the rhythms' bins carry the factor 3 up to the
+    # noise's share of the bin.
+    np.testing.assert_allclose(ratio["theta"][frontal], 3.0, rtol=0.05)
+    np.testing.assert_allclose(ratio["theta"][posterior], 1.0, rtol=0.05)
+    np.testing.assert_allclose(ratio["alpha"][posterior], 1 / 3, rtol=0.05)
+    np.testing.assert_allclose(ratio["alpha"][frontal], 1.0, rtol=0.05)
+    np.testing.assert_allclose(ratio["beta"], 1.0, rtol=0.05)
+    with pytest.raises(ValueError, match="channel_names"):
+        FocusEEGSource(signature, 128, seed=3).next(128, "focused", workload=True)

@@ -78,6 +78,11 @@ def record_states(n_times: int, sfreq: float, state_minutes: float) -> list[tupl
     return [(state, k * length, (k + 1) * length) for k, state in enumerate(FOCUS_STATES)]
 
 
+#: How much high cognitive load changes a simulated user's frontal theta and posterior
+#: alpha (:class:`FocusEEGSource`): the demo STEW's effect.
+WORKLOAD_EFFECT = 2.0
+
+
 @dataclass(frozen=True)
 class FocusSignature:
     """How a person's mental state shows in their EEG: three rhythms whose amplitudes depend
@@ -129,24 +134,51 @@ class FocusEEGSource:
 
     Phases and the noise filter carry over between chunks, so the concatenation of chunks
     equals one long call.
+
+    Parameters
+    ----------
+    signature : FocusSignature
+    sfreq : float
+    seed : int
+    channel_names : sequence of str | None
+        Needed for ``workload``: high cognitive load raises the theta-like rhythm on frontal
+        channels and lowers the alpha-like one on posterior channels by the factor
+        ``1 + WORKLOAD_EFFECT``, as the demo STEW's test does
+        (:func:`~eegdecode.datasets.mental_state_demo.write_demo_stew`).
     """
 
-    def __init__(self, signature: FocusSignature, sfreq: float, *, seed: int):
+    def __init__(self, signature: FocusSignature, sfreq: float, *, seed: int, channel_names=None):
         self.signature, self.sfreq = signature, sfreq
         self.n_channels = len(signature.channel_gains)
         self._rng = np.random.default_rng([seed, 13])
         self._phases = self._rng.uniform(0, 2 * np.pi, (self.n_channels, 3))
         self._noise_state = np.zeros((self.n_channels, len(_PINK_A) - 1))
+        self.channel_names = None if channel_names is None else list(channel_names)
 
-    def next(self, n_samples: int, state: str) -> np.ndarray:
-        """The next ``n_samples`` of EEG, (n_channels, n_samples) microvolts."""
-        amplitudes = np.asarray(self.signature.amplitudes[state])
+    def _workload_factors(self) -> np.ndarray:
+        """(n_channels, 3) amplitude factors of high load."""
+        from .mental_state_demo import FRONTAL_CHANNELS, POSTERIOR_CHANNELS
+
+        if self.channel_names is None:
+            raise ValueError("A source simulates cognitive load only with its channel_names.")
+        factors = np.ones((self.n_channels, 3))
+        for row, name in enumerate(self.channel_names):
+            factors[row, 0] *= 1 + WORKLOAD_EFFECT * (name in FRONTAL_CHANNELS)
+            factors[row, 1] /= 1 + WORKLOAD_EFFECT * (name in POSTERIOR_CHANNELS)
+        return factors
+
+    def next(self, n_samples: int, state: str, *, workload: bool = False) -> np.ndarray:
+        """The next ``n_samples`` of EEG, (n_channels, n_samples) microvolts; ``workload``:
+        under high cognitive load."""
+        amplitudes = np.broadcast_to(self.signature.amplitudes[state], (self.n_channels, 3))
+        if workload:
+            amplitudes = amplitudes * self._workload_factors()
         steps = np.arange(1, n_samples + 1) / self.sfreq
         frequencies = np.asarray(self.signature.frequencies)
         # Each rhythm waxes and wanes a little, as real rhythms do.
         wobble = 1 + 0.2 * self._rng.standard_normal((1, 3, 1))
         phases = self._phases[..., None] + 2 * np.pi * frequencies[None, :, None] * steps
-        rhythms = (amplitudes[None, :, None] * wobble * np.sin(phases)).sum(axis=1)
+        rhythms = (amplitudes[..., None] * wobble * np.sin(phases)).sum(axis=1)
         self._phases = np.mod(phases[..., -1], 2 * np.pi)
         white = self._rng.standard_normal((self.n_channels, n_samples))
         pink, self._noise_state = signal.lfilter(

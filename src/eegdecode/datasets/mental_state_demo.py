@@ -27,8 +27,8 @@ from .stew import STEW_SFREQ, stew_recording_path, write_stew_ratings, write_ste
 # Microvolts of each rhythm before channel gains: larger at low frequencies, as in EEG.
 _RHYTHM_UV = {"theta": 6.0, "alpha": 8.0, "beta": 3.0, "gamma": 1.5}
 _RIGHT_FRONTAL = ("F4", "F8", "FC6", "AF4")
-_FRONTAL = ("AF3", "F7", "F3", "FC5", "FC6", "F4", "F8", "AF4")
-_POSTERIOR = ("P7", "O1", "O2", "P8")
+FRONTAL_CHANNELS = ("AF3", "F7", "F3", "FC5", "FC6", "F4", "F8", "AF4")
+POSTERIOR_CHANNELS = ("P7", "O1", "O2", "P8")
 
 
 def _rhythmic_eeg(rng, n_times: int, sfreq: float, amplitudes: dict) -> np.ndarray:
@@ -107,7 +107,7 @@ def write_demo_stew(
         The recordings, then the ratings file.
     """
     n_times = round(recording_s * STEW_SFREQ)
-    frontal, posterior = _channel_mask(_FRONTAL), _channel_mask(_POSTERIOR)
+    frontal, posterior = _channel_mask(FRONTAL_CHANNELS), _channel_mask(POSTERIOR_CHANNELS)
     paths, ratings = [], {}
     for subject in subjects:
         rng = np.random.default_rng([seed, 43, subject])

@@ -1,5 +1,6 @@
 """A simulated headset: an LSL outlet of synthetic EEG whose mental state follows the
-calibration protocol (it listens to the recorder's markers), with a per-user signature."""
+calibration protocol (it listens to the recorder's markers), with a per-user signature and a
+cognitive load that can be switched."""
 
 import threading
 import time
@@ -48,6 +49,14 @@ class SimulatedHeadset:
     jitter_s : float
         Standard deviation of the jitter on each chunk's timestamp (clipped to ±2 of it), as
         a sender stamping chunks on a busy clock makes; no sample is lost by it.
+
+    Attributes
+    ----------
+    state : str
+        The simulated user's focus state (``focused``, ``unfocused`` or ``drowsy``).
+    workload : bool
+        Whether they are under high cognitive load (:class:`~eegdecode.datasets.focus
+        .FocusEEGSource`); either attribute may be set while streaming.
     """
 
     def __init__(
@@ -66,8 +75,11 @@ class SimulatedHeadset:
         self.name, self.sfreq, self.chunk_s = name, float(sfreq), chunk_s
         self.channel_names = _channel_names(n_channels)
         self.source_id = source_id or f"{name}-{user}"
-        self.source = FocusEEGSource(FocusSignature.for_user(user, n_channels), sfreq, seed=seed)
-        self.state = RESTING_STATE
+        self.source = FocusEEGSource(
+            FocusSignature.for_user(user, n_channels), sfreq, seed=seed,
+            channel_names=self.channel_names,
+        )  # fmt: skip
+        self.state, self.workload = RESTING_STATE, False
         self.follow_markers = follow_markers
         self.jitter_s, self._jitter = jitter_s, np.random.default_rng(seed + 1)
         self.pushed = 0
@@ -110,7 +122,7 @@ class SimulatedHeadset:
             if due <= 0:
                 time.sleep(self.chunk_s / 4)
                 continue
-            data = self.source.next(due, self.state)
+            data = self.source.next(due, self.state, workload=self.workload)
             last_time = start + (self.pushed + due - 1) / self.sfreq
             if self.jitter_s:
                 last_time += self.jitter_s * np.clip(self._jitter.standard_normal(), -2, 2)
