@@ -3,7 +3,6 @@ fine-tune through the workflow, and predict focus live."""
 
 import argparse
 import logging
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -53,7 +52,12 @@ def _resolve(args):
 
 
 def session_path(results: str | Path, user: str, session: str) -> Path:
-    return Path(results) / "calibration" / user / session / "session.h5"
+    from .lsl.calibration import session_file
+
+    try:
+        return session_file(results, user, session)
+    except ValueError as error:
+        raise SystemExit(str(error)) from None
 
 
 def record(args) -> Path:
@@ -86,15 +90,16 @@ def record(args) -> Path:
 
 def calibrate(args) -> None:
     """Record a session, then run the workflow target that fine-tunes this user's model."""
+    from .lsl.calibration import run_finetune
+
     record(args)
-    target = f"{args.results}/focus/users/{args.user}/current.json"
-    snakemake = Path(sys.executable).with_name("snakemake")
-    overrides = ["--configfile", *args.configfile] if args.configfile else []
-    command = [str(snakemake), target, "--cores", str(args.cores), *overrides, *args.snakemake_args]
-    logger.info("running %s", " ".join(command))
-    done = subprocess.run(command, check=False)
-    if done.returncode != 0:
-        raise SystemExit(f"Fine-tuning failed (snakemake exit {done.returncode}); see logs/.")
+    try:
+        target = run_finetune(
+            args.results, args.user, cores=args.cores, configfiles=args.configfile,
+            snakemake_args=args.snakemake_args, output=lambda line: print(line, file=sys.stderr),
+        )  # fmt: skip
+    except RuntimeError as error:
+        raise SystemExit(str(error)) from None
     print(f"Fine-tuned model for {args.user}: {target}", file=sys.stderr)
 
 
@@ -109,36 +114,56 @@ def simulate_headset(args) -> None:
         f"user {args.user!r}. Ctrl-C stops.",
         file=sys.stderr,
     )
+    started = time.time()
     with headset:
         try:
-            end = time.time() + args.duration if args.duration else float("inf")
+            end = started + args.duration if args.duration else float("inf")
             while time.time() < end:
                 time.sleep(0.2)
+                elapsed = time.time() - started
+                if args.focus_cycle_s:
+                    focused = int(elapsed // args.focus_cycle_s) % 2 == 1
+                    headset.state = "focused" if focused else "unfocused"
+                if args.workload_cycle_s:
+                    headset.workload = int(elapsed // args.workload_cycle_s) % 2 == 1
         except KeyboardInterrupt:
             pass
 
 
+def _workload_model(args, config: dict):
+    """The cognitive-load model ``--workload-model`` names, else the one ``workload.live``
+    names if the workflow has trained it, else None."""
+    from .lsl.live import WorkloadModel
+
+    live_load = config["workload"]["live"]
+    folder = Path(args.workload_model or Path(args.results) / "workload" / live_load["dataset"]
+                  / "models" / live_load["model"])  # fmt: skip
+    if not (args.workload_model or folder.is_dir()):
+        print(f"cognitive load: no model at {folder} (snakemake workload_all writes it)",
+              file=sys.stderr)  # fmt: skip
+        return None
+    try:
+        workload = WorkloadModel(folder)
+    except (OSError, ValueError) as error:
+        raise SystemExit(str(error)) from None
+    print(f"cognitive load: {workload.description}", file=sys.stderr)
+    return workload
+
+
 def live(args) -> None:
-    from .lsl.live import FocusModelSelector, WorkloadModel, focus_model_paths, run_live
+    from .lsl.live import FocusModelSelector, focus_model_paths, run_live
 
     config = _load_workflow_config(args.configfile)
     settings = config["calibration"]
     base, pointer = focus_model_paths(args.results, args.user)
     selector = FocusModelSelector(base, pointer)
-    live_load = config["workload"]["live"]
-    folder = Path(args.workload_model or Path(args.results) / "workload" / live_load["dataset"]
-                  / "models" / live_load["model"])  # fmt: skip
-    workload = None
-    if args.workload_model or folder.is_dir():
-        workload = WorkloadModel(folder)
-        print(f"cognitive load: {workload.description}", file=sys.stderr)
-    else:
-        print(f"cognitive load: no model at {folder} (snakemake workload_all writes it)",
-              file=sys.stderr)  # fmt: skip
+    workload = _workload_model(args, config)
 
-    def report(when, probability, model, load):
-        text = "filling the buffer" if probability is None else f"P(focused) = {probability:.2f}"
-        line = f"{time.strftime('%H:%M:%S', time.localtime(when))}  {text}  [{model}]"
+    def report(prediction):
+        focus, load = prediction.focus, prediction.load
+        text = "filling the buffer" if focus is None else f"P(focused) = {focus:.2f}"
+        when = time.strftime("%H:%M:%S", time.localtime(prediction.time))
+        line = f"{when}  {text}  [{prediction.model}]"
         if workload is not None:
             line += "  P(workload) = " + ("…" if load is None else f"{load:.2f}")
         print(line, flush=True)
@@ -152,6 +177,41 @@ def live(args) -> None:
         report=report,
         workload=workload,
     )
+
+
+def serve(args) -> None:
+    """Serve the live page: focus bulb, load-driven video, signal quality and calibration."""
+    import importlib.util
+
+    if importlib.util.find_spec("flask") is None:
+        raise SystemExit("eegdecode serve needs Flask: pip install -e '.[web]' in the clone.")
+    from .lsl.recorder import ProtocolStep
+    from .web.app import serve as serve_page
+    from .web.calibration import CalibrationRunner
+    from .web.events import EventHub
+    from .web.monitor import LiveMonitor
+
+    config = _load_workflow_config(args.configfile)
+    settings = config["calibration"]
+    stream = {"name": args.stream_name, "stream_type": args.stream_type,
+              "source_id": args.source_id}  # fmt: skip
+    hub = EventHub()
+    monitor = LiveMonitor(hub, stream=stream, results=args.results,
+                          workload=_workload_model(args, config), **settings["live"])  # fmt: skip
+    try:
+        calibration = CalibrationRunner(
+            hub, stream=stream, protocol=ProtocolStep.from_config(settings["protocol"]),
+            classes=list(settings["classes"]), sfreq=settings["features"]["sfreq"],
+            results=args.results, cores=args.cores, configfiles=args.configfile,
+            snakemake_args=args.snakemake_args,
+        )  # fmt: skip
+        serve_page(
+            host=args.host, port=args.port, monitor=monitor, calibration=calibration, hub=hub,
+            video=args.video, ready=lambda url: print(f"Serving {url}", file=sys.stderr,
+                                                      flush=True),
+        )  # fmt: skip
+    except (OSError, ValueError) as error:
+        raise SystemExit(str(error)) from None
 
 
 def export_onnx(args) -> None:
@@ -235,6 +295,16 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--user", default="demo", help="whose spectral signature to simulate")
     sub.add_argument("--seed", type=int, default=0)
     sub.add_argument("--duration", type=float, help="seconds (default: until Ctrl-C)")
+    sub.add_argument(
+        "--focus-cycle-s", type=float,
+        help="switch the user between unfocused and focused every this many seconds (for the "
+        "live view; it overrides a calibration's phases, so leave it out when calibrating)",
+    )  # fmt: skip
+    sub.add_argument(
+        "--workload-cycle-s",
+        type=float,
+        help="switch between low and high cognitive load every this many seconds",
+    )
     sub.set_defaults(function=simulate_headset)
 
     sub = commands.add_parser("live", help="print and publish P(focused) and P(workload)")
@@ -246,6 +316,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub.add_argument("--duration", type=float, help="seconds (default: until Ctrl-C)")
     sub.set_defaults(function=live)
+
+    sub = commands.add_parser("serve", help=serve.__doc__.splitlines()[0])
+    configfile_option(sub)
+    sub.add_argument("--results", default="results", help="the workflow's results folder")
+    _add_stream_options(sub)
+    sub.add_argument("--host", default="127.0.0.1",
+                     help="address to listen on (default: this machine only)")  # fmt: skip
+    sub.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0: any free)")
+    sub.add_argument("--workload-model", help="as for live")
+    sub.add_argument("--video", help="the clip whose speed follows the load (default: bundled)")
+    sub.add_argument("--cores", type=int, default=2, help="cores of the fine-tuning run")
+    sub.add_argument("snakemake_args", nargs="*", help="passed on to snakemake (after --)")
+    sub.set_defaults(function=serve)
 
     sub = commands.add_parser("check-config", help=check_config.__doc__.splitlines()[0])
     configfile_option(sub)

@@ -10,10 +10,18 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
     submod_attrs={
         "live": [
             "FocusModelSelector",
+            "LiveDecoder",
+            "LivePrediction",
             "RingBuffer",
             "focus_model_paths",
             "predict_focus",
             "run_live",
+        ],
+        "calibration": [
+            "check_name",
+            "pointer_file",
+            "run_finetune",
+            "session_file",
         ],
         "recorder": [
             "MARKER_STREAM",

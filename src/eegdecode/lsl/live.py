@@ -10,6 +10,7 @@ import json
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -147,9 +148,16 @@ class RingBuffer:
             self.count = min(self.count + n, len(self.times))
 
     def latest(self, n_samples: int) -> np.ndarray:
+        """The newest ``n_samples`` (fewer while filling), (n_channels, n)."""
         with self._lock:
             n = min(n_samples, self.count)
             return self.data[:, len(self.times) - n :].copy()
+
+    def latest_times(self, n_samples: int) -> np.ndarray:
+        """The timestamps of :meth:`latest`."""
+        with self._lock:
+            n = min(n_samples, self.count)
+            return self.times[len(self.times) - n :].copy()
 
 
 def predict_focus(
@@ -169,6 +177,100 @@ def predict_focus(
     return float(model.predict_proba(features[-1])[0])
 
 
+@dataclass(frozen=True)
+class LivePrediction:
+    """One step of live inference: when, P(focused) (None while the buffer fills), the focus
+    model in use, and P(workload) (None while filling or without a cognitive-load model)."""
+
+    time: float
+    focus: float | None
+    model: str
+    load: float | None
+
+
+class LiveDecoder:
+    """An LSL inlet, its ring buffer, and the focus and cognitive-load predictions of what it
+    holds: what ``eegdecode live`` and ``eegdecode serve`` both run.
+
+    Parameters
+    ----------
+    info : pylsl.StreamInfo
+        The EEG stream (:func:`~eegdecode.lsl.recorder.resolve_stream`).
+    selector : FocusModelSelector
+    buffer_s : float
+        Seconds the ring buffer holds (``calibration.live.buffer_s``).
+    workload : WorkloadModel | None
+
+    Attributes
+    ----------
+    name, sfreq, channel_names
+        The stream's name, nominal rate and channel labels.
+    channels : list of int
+        Indices of the focus channels in the stream.
+    buffer : RingBuffer
+    last_sample_at : float | None
+        ``time.monotonic()`` when samples last arrived.
+    """
+
+    def __init__(self, info, selector: FocusModelSelector, *, buffer_s: float = 180.0,
+                 workload: "WorkloadModel | None" = None):  # fmt: skip
+        import pylsl
+
+        if workload is not None and workload.history_s() > buffer_s:
+            raise ValueError(
+                f"calibration.live.buffer_s = {buffer_s:g} s holds less than the "
+                f"{workload.history_s():g} s a prediction of the cognitive-load model needs."
+            )
+        self.selector, self.workload, self.buffer_s = selector, workload, buffer_s
+        self.inlet = pylsl.StreamInlet(info, max_buflen=int(buffer_s), recover=True)
+        self.inlet.open_stream(timeout=10.0)
+        self.info = self.inlet.info(timeout=5.0)
+        self.name, self.sfreq = self.info.name(), self.info.nominal_srate()
+        self.channel_names = stream_channel_names(self.info)
+        self.channels = select_channels(self.channel_names, self.info.channel_count(), self.name)
+        self.buffer = RingBuffer(self.info.channel_count(), int(buffer_s * self.sfreq))
+        self.last_sample_at: float | None = None
+
+    def pull(self, timeout: float = 0.05) -> int:
+        """Move what the inlet holds into the buffer; returns the number of samples."""
+        chunk, times = self.inlet.pull_chunk(timeout=timeout, max_samples=4096)
+        if times:
+            self.buffer.extend(np.asarray(chunk), np.asarray(times))
+            self.last_sample_at = time.monotonic()
+        return len(times)
+
+    def predict(self) -> LivePrediction:
+        """The predictions of the newest samples (:meth:`focus` and :meth:`load`)."""
+        focus = self.focus()
+        return LivePrediction(time.time(), focus, self.selector.description, self.load())
+
+    def focus(self) -> float | None:
+        """P(focused) of the newest samples, the features computed as the model in use was
+        trained (its ``config.json``), so that a config changed since training cannot skew
+        them; None while the buffer fills."""
+        model = self.selector.get()
+        config = FocusFeatureConfig(**model.config["features"])
+        # A full trailing mean, plus the seconds the band-pass needs to settle.
+        history = int((config.min_samples / config.sfreq + SETTLE_S) * self.sfreq)
+        if history > len(self.buffer.times):
+            raise ValueError(
+                f"calibration.live.buffer_s = {self.buffer_s:g} s holds less than the "
+                f"{history / self.sfreq:g} s a prediction of the focus model needs."
+            )
+        return predict_focus(self.buffer.latest(history)[self.channels], self.sfreq, model, config)
+
+    def load(self) -> float | None:
+        """P(workload) of the newest clip (with the model's saved features); None while the
+        buffer fills or without a cognitive-load model."""
+        if self.workload is None:
+            return None
+        samples = int(self.workload.history_s() * self.sfreq)
+        return self.workload.predict(self.buffer.latest(samples)[self.channels], self.sfreq)
+
+    def close(self) -> None:
+        self.inlet.close_stream()
+
+
 def run_live(
     info,
     selector: FocusModelSelector,
@@ -177,67 +279,40 @@ def run_live(
     buffer_s: float = 180.0,
     duration_s: float | None = None,
     publish: bool = True,
-    report: Callable[[float, float | None, str, float | None], None] | None = None,
+    report: Callable[[LivePrediction], None] | None = None,
     workload: WorkloadModel | None = None,
-) -> list[tuple[float, float | None, str, float | None]]:
+) -> list[LivePrediction]:
     """Predict focus (and cognitive load) every ``step_s`` until ``duration_s`` (or Ctrl-C).
 
-    Each prediction is passed to ``report`` (time, P(focused) or None while filling, focus
-    model description, P(workload) or None), published on the ``eegdecode-focus`` and
-    ``eegdecode-workload`` LSL outlets and returned. Features are computed as the model in use
-    was trained (the focus model's ``config.json``, the cognitive-load model's saved
-    features), so a config changed since training cannot skew them.
+    Each prediction (:meth:`LiveDecoder.predict`) is passed to ``report``, published on the
+    ``eegdecode-focus`` and ``eegdecode-workload`` LSL outlets and returned.
     """
     import pylsl
 
-    inlet = pylsl.StreamInlet(info, max_buflen=int(buffer_s), recover=True)
-    inlet.open_stream(timeout=10.0)
-    full = inlet.info(timeout=5.0)
-    channels = select_channels(stream_channel_names(full), full.channel_count(), full.name())
-    sfreq = full.nominal_srate()
-    buffer = RingBuffer(full.channel_count(), int(buffer_s * sfreq))
+    decoder = LiveDecoder(info, selector, buffer_s=buffer_s, workload=workload)
     outlets = {}
     if publish:
         streams = {"Focus": OUTPUT_STREAM, **({"Workload": WORKLOAD_STREAM} if workload else {})}
         for kind, name in streams.items():
-            info_out = pylsl.StreamInfo(name, kind, 1, 0, "float32", f"{name}-{full.source_id()}")
-            outlets[kind] = pylsl.StreamOutlet(info_out)
-    if workload is not None and workload.history_s() > buffer_s:
-        raise ValueError(
-            f"calibration.live.buffer_s = {buffer_s:g} s holds less than the "
-            f"{workload.history_s():g} s a prediction of the cognitive-load model needs."
-        )
+            source = f"{name}-{decoder.info.source_id()}"
+            outlets[kind] = pylsl.StreamOutlet(
+                pylsl.StreamInfo(name, kind, 1, 0, "float32", source)
+            )
     results, started, next_step = [], time.time(), time.time()
     try:
         while duration_s is None or time.time() - started < duration_s:
-            chunk, times = inlet.pull_chunk(timeout=0.05, max_samples=4096)
-            if times:
-                buffer.extend(np.asarray(chunk), np.asarray(times))
+            decoder.pull()
             if time.time() < next_step:
                 continue
             next_step += step_s
-            model = selector.get()
-            config = FocusFeatureConfig(**model.config["features"])
-            # A full trailing mean, plus 10 s for the band-pass to settle.
-            history = int((config.min_samples / config.sfreq + 10) * sfreq)
-            if history > len(buffer.times):
-                raise ValueError(
-                    f"calibration.live.buffer_s = {buffer_s:g} s holds less than the "
-                    f"{history / sfreq:g} s a prediction of the focus model needs."
-                )
-            probability = predict_focus(buffer.latest(history)[channels], sfreq, model, config)
-            load = None
-            if workload is not None:
-                recent = buffer.latest(int(workload.history_s() * sfreq))[channels]
-                load = workload.predict(recent, sfreq)
-            row = (time.time(), probability, selector.description, load)
-            results.append(row)
-            for kind, value in (("Focus", probability), ("Workload", load)):
+            prediction = decoder.predict()
+            results.append(prediction)
+            for kind, value in (("Focus", prediction.focus), ("Workload", prediction.load)):
                 if value is not None and kind in outlets:
                     outlets[kind].push_sample([value])
             if report is not None:
-                report(*row)
+                report(prediction)
     except KeyboardInterrupt:
         pass
-    inlet.close_stream()
+    decoder.close()
     return results
