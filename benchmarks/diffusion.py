@@ -1,7 +1,8 @@
 """Benchmark: seconds per fine-tuning step and per generated clip of the video diffusion stages.
 
-Each configuration times the project's code (``finetune_video_unet`` steps, ``generate_clips``)
-and, as the reference in the same run, the uninflated 2D UNet doing the same work on the
+Each configuration times a fine-tuning step as ``finetune_video_unet`` takes it (Tune-A-Video's
+trainable parameters, AdamW, autocast) and one sampler step of classifier-free guidance, and,
+as the reference in the same run, the uninflated 2D UNet doing the same work on the
 frames folded into the batch, so the table shows what the video layers (sparse-causal and
 temporal attention) cost.
 
@@ -119,7 +120,12 @@ def _bench(kind, device, latent_hw, batch, repeats):
                         torch.cat([text[:1]] * 2),
                     )
 
-        rows.append((name, "sampler step, 1 clip", 1, _time(sample_step, repeats, device), memory))
+        if device == "cuda":
+            torch.cuda.reset_peak_memory_stats()
+        seconds = _time(sample_step, repeats, device)
+        memory = torch.cuda.max_memory_allocated() / 2**30 if device == "cuda" else float("nan")
+        rows.append((name, "sampler step, 1 clip", 1, seconds, memory))
+        optimizer.state.clear()  # so that the next model's peak memory is its own
         unet.to("cpu")
     return rows
 
@@ -141,10 +147,15 @@ def _generation_seconds(steps):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="one repetition per timing")
+    parser.add_argument(
+        "--cuda-only",
+        action="store_true",
+        help="only the GPU rows (the CPU rows are measured on the CPU machine)",
+    )
     args = parser.parse_args()
     torch.set_num_threads(2)
     repeats = 1 if args.quick else 5
-    configurations = [("tiny", "cpu", (4, 8), 4)]
+    configurations = [] if args.cuda_only else [("tiny", "cpu", (4, 8), 4)]
     if torch.cuda.is_available():
         configurations.append(("SD 1.4", "cuda", (36, 64), 1))
     print(f"{'model':8} {'device':6} {'what':32} {'task':22} {'batch':>5} {'s':>9} {'GiB':>6}")
@@ -162,6 +173,8 @@ def main():
             print(f"{kind}: video UNet / 2D reference, {task}: {overhead:.2f}×")
     if not torch.cuda.is_available():
         print("no CUDA device: the SD 1.4-sized rows are skipped")
+    if args.cuda_only:
+        return
     steps = 5 if args.quick else 20
     print(f"tiny, CPU: one generated clip, {steps} PNDM steps with guidance: "
           f"{_generation_seconds(steps):.2f} s")  # fmt: skip

@@ -86,8 +86,13 @@ def _data_time(inputs, targets, batch_size, device):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
+    parser.add_argument(
+        "--cuda-only",
+        action="store_true",
+        help="only the GPU rows (the CPU rows are measured on the CPU machine)",
+    )
     args = parser.parse_args()
-    devices = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
+    devices = ([] if args.cuda_only else ["cpu"]) + (["cuda"] if torch.cuda.is_available() else [])
     torch.set_num_threads(2)
     print(
         f"torch {torch.__version__}; CPU threads 2"

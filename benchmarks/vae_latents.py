@@ -98,6 +98,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clips", type=int, default=2, help="clips of 6 frames per configuration")
     parser.add_argument("--tiny-only", action="store_true", help="skip the SD 1.4-sized VAE")
+    parser.add_argument(
+        "--cuda-only",
+        action="store_true",
+        help="only the GPU rows (the CPU rows are measured on the CPU machine)",
+    )
     args = parser.parse_args()
     configurations = [
         ("tiny", "cpu", 72, 128, 8 * args.clips),
@@ -107,6 +112,8 @@ def main():
         configurations.append(("sd-1.4", "cpu", 288, 512, args.clips))
     if torch.cuda.is_available() and not args.tiny_only:
         configurations.append(("sd-1.4", "cuda", 288, 512, 20 * args.clips))
+    if args.cuda_only:
+        configurations = [c for c in configurations if c[1] == "cuda"]
     print(f"torch {torch.__version__}, {torch.get_num_threads()} CPU threads available, 2 used")
     columns = (
         "VAE",
