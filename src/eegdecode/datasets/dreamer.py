@@ -78,16 +78,10 @@ def load_dreamer(path: str | Path) -> list[DreamerSubject]:
     subjects : list of DreamerSubject
         In the file's order.
     """
-    from scipy import io
+    from .matlab import load_matlab
 
     path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"DREAMER file {str(path)!r} does not exist.")
-    try:
-        mat = io.loadmat(path)
-    except (OSError, ValueError, TypeError, NotImplementedError) as error:
-        # NotImplementedError: a v7.3 (HDF5) file; DREAMER is distributed as a v5 file.
-        raise ValueError(f"{path} is not a readable MATLAB v5 file: {error}") from error
+    mat = load_matlab(path, "DREAMER file")
     if "DREAMER" not in mat:
         found = sorted(key for key in mat if not key.startswith("__"))
         raise ValueError(f"{path} holds no variable 'DREAMER'; it holds {found}.")

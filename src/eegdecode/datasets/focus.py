@@ -36,12 +36,12 @@ def load_attention_record(
     path: str | Path, channels: tuple[str, ...] = FOCUS_CHANNELS
 ) -> np.ndarray:
     """The EEG of one Kaggle record as (n_channels, n_times) microvolts, in ``channels`` order."""
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"Focus record {str(path)!r} does not exist.")
+    from .matlab import load_matlab
+
+    mat = load_matlab(path, "Focus record")
     try:
-        data = np.asarray(io.loadmat(path)["o"]["data"][0, 0], dtype=np.float64)
-    except (OSError, ValueError, KeyError, IndexError, TypeError) as error:
+        data = np.asarray(mat["o"]["data"][0, 0], dtype=np.float64)
+    except (ValueError, KeyError, IndexError, TypeError) as error:
         raise ValueError(
             f"{path} is not a mental-attention record (a .mat file with o.data of shape "
             f"(n_times, 25)): {error!r}"
