@@ -1,7 +1,8 @@
 """Benchmark: seconds per fine-tuning step and per generated clip of the video diffusion stages.
 
-Each configuration times a fine-tuning step as ``finetune_video_unet`` takes it (Tune-A-Video's
-trainable parameters, AdamW, autocast) and one sampler step of classifier-free guidance, and,
+Each configuration times a fine-tuning step of Tune-A-Video's trainable parameters (AdamW,
+autocast, as ``finetune_video_unet`` trains them, without its gradient clipping and diffusion
+loss) and one sampler step of classifier-free guidance, and,
 as the reference in the same run, the uninflated 2D UNet doing the same work on the
 frames folded into the batch, so the table shows what the video layers (sparse-causal and
 temporal attention) cost.
