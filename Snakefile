@@ -69,6 +69,15 @@
 #   results/<task>/<d>/evaluation/<m>_<protocol>.json  evaluate_mental_state  per fold and mean ± std
 #                                        beside chance; confusion matrix in qc/<m>_<protocol>_confusion.png
 #   results/<task>/summary.csv           mental_state_summary   one row per dataset, model, protocol
+#
+# EEG + face fusion on DEAP (rules/fusion.smk), per participant sNN
+#   results/fusion/<d>/raw/              generate_demo_deap   the release's layout (demo only)
+#   results/pretrained/tiny-vit/         build_tiny_vision_encoder  (fusion.vision_encoder: null)
+#   results/fusion/<d>/faces/sNN_crops.h5       detect_faces     crops (crop, y, x, rgb), trial, frame, box
+#   results/fusion/<d>/faces/sNN_embeddings.h5  face_embeddings  embedding (trial, feature), has_face
+#   results/fusion/<d>/eeg/sNN.h5        eeg_differential_entropy  de (video, channel, band), labels
+#   results/fusion/<d>/evaluation/<target>_<protocol>.json  evaluate_fusion  EEG, face, fusion per fold
+#   results/fusion/summary.{csv,png}     fusion_summary       one row per dataset, target, protocol, model
 # logs/<rule>/<dataset>/      one log per job
 
 
@@ -96,6 +105,7 @@ include: "rules/common.smk"
 include: "rules/audio_common.smk"
 include: "rules/calibration_common.smk"
 include: "rules/mental_state_common.smk"
+include: "rules/fusion_common.smk"
 include: "rules/demo.smk"
 include: "rules/preprocess.smk"
 include: "rules/stimulus.smk"
@@ -104,6 +114,7 @@ include: "rules/generation.smk"
 include: "rules/audio.smk"
 include: "rules/calibration.smk"
 include: "rules/mental_state.smk"
+include: "rules/fusion.smk"
 
 
 rule all:
@@ -114,6 +125,7 @@ rule all:
         get_calibration_targets,
         get_mental_state_targets("emotion"),
         get_mental_state_targets("workload"),
+        get_fusion_targets(),
 
 
 rule eeg2video_all:
@@ -159,3 +171,8 @@ rule emotion_all:
 rule workload_all:
     input:
         get_mental_state_targets("workload"),
+
+
+rule fusion_all:
+    input:
+        get_fusion_targets(),

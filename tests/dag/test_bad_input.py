@@ -230,6 +230,84 @@ def test_bad_sessions_are_skipped_with_the_reason_when_asked(calibrated_users, t
     assert output_mtimes(workdir, "results/focus") == before
 
 
+# DEAP as released (per-file inputs, as a user's copy is read): 3 participants × 4 trials.
+DEAP_METRICS = "results/fusion/deap/evaluation/valence_subject_wise.json"
+DEAP_CONFIG = """\
+fusion:
+  datasets: {deap: {root: DEAP, subjects: [1, 2, 3]}}
+  n_trials: 4
+  evaluation: {protocols: [subject_wise], split: {train: [1], validation: [2], test: [3]}}
+"""
+
+
+@pytest.fixture(scope="session")
+def deap_release(tmp_path_factory):
+    """A DEAP-layout folder (the demo's writer, trials of the release's 63 s) with its
+    valence evaluation run once to completion."""
+    from eegdecode.datasets.deap_demo import write_demo_deap
+
+    workdir = make_workdir(tmp_path_factory.mktemp("deap_release") / "work")
+    write_demo_deap(workdir / "DEAP", n_subjects=3, n_trials=4, trial_s=60, video_s=0.5, fps=4,
+                    frame_size=96, face_effect=1.0, eeg_effect=1.0, n_faceless_trials=0,
+                    seed=0)  # fmt: skip
+    (workdir / "deap.yaml").write_text(DEAP_CONFIG)
+    snakemake(workdir, DEAP_METRICS, "--configfile", workdir / "deap.yaml")
+    return workdir
+
+
+def _mat_without_labels(workdir):
+    from scipy import io
+
+    path = workdir / "DEAP/data_preprocessed_matlab/s02.mat"
+    io.savemat(path, {"data": io.loadmat(path)["data"]})
+
+
+def _unreadable_video(workdir):
+    path = workdir / "DEAP/face_video/s02/s02_trial03.avi"
+    path.write_bytes(np.random.default_rng(0).bytes(4096))
+
+
+def _ratings_without_a_video(workdir):
+    """Participant 2's ratings lose the trial that showed video 4 (the rest renumbered)."""
+    path = workdir / "DEAP/metadata_csv/participant_ratings.csv"
+    header, *rows = path.read_text().splitlines()
+    kept, trial = [header], 0
+    for row in rows:
+        fields = row.split(",")
+        if fields[0] == "2":
+            if fields[2] == "4":
+                continue
+            trial += 1
+            fields[1] = str(trial)
+        kept.append(",".join(fields))
+    path.write_text("\n".join(kept) + "\n")
+
+
+DEAP_FILES = {
+    "deap-mat-without-labels": BadFile(
+        _mat_without_labels, DEAP_METRICS,
+        r"s02.mat holds no variable 'labels'; it holds \['data'\]",
+        untouched="eeg/s01", removed=("results/fusion/deap/eeg/s02.h5",),
+        log="logs/eeg_differential_entropy/deap/s02.log"),
+    "deap-video-unreadable": BadFile(
+        _unreadable_video, DEAP_METRICS, r"Face video '.*s02_trial03.avi' could not be opened",
+        untouched="faces/s01", removed=("results/fusion/deap/faces/s02_crops.h5",),
+        log="logs/detect_faces/deap/s02.log"),
+    "deap-ratings-miss-a-video": BadFile(
+        _ratings_without_a_video, DEAP_METRICS,
+        r"participant_ratings.csv lists trials 1–3 of participant 2, but its face videos are "
+        r"trials 1–4", untouched="faces/s01", removed=(DEAP_METRICS,),
+        log="logs/evaluate_fusion/deap/valence_subject_wise.log"),
+}  # fmt: skip
+
+
+@pytest.mark.xdist_group("calibration")
+@pytest.mark.parametrize("case", DEAP_FILES.values(), ids=DEAP_FILES.keys())
+def test_a_bad_deap_file_is_refused_cleanly(deap_release, tmp_path, case):
+    workdir = copy_workdir(deap_release, tmp_path / "work")
+    _refused_cleanly(workdir, case, workdir / "deap.yaml")
+
+
 @dataclasses.dataclass(frozen=True)
 class BadConfig:
     """A config refused while the workflow is parsed, and the message that names its key."""

@@ -14,6 +14,8 @@ from eegdecode.models import (
     BiLSTM,
     BiLSTMConfig,
     CCNNConfig,
+    FaceEmotionHeads,
+    FaceEmotionHeadsConfig,
     FrameClassifier,
     FrameClassifierConfig,
     GLFNet,
@@ -88,6 +90,11 @@ NETWORKS = {
     "BiLSTM": (lambda: BiLSTM(BiLSTMConfig(n_scales=4, hidden_size=4)), [("inputs", (7, 4, 6), False)], None, SUBJECTS),
     "CCNN": (lambda: CCNN(CCNNConfig()), [("inputs", (4, 9, 9), False)], None, SUBJECTS),
     "SSTEmotionNet": (lambda: SSTEmotionNet(SMALL_SST), [("inputs", (36, 16, 16), False)], None, SUBJECTS),
+    "FaceEmotionHeads": (
+        lambda: FaceEmotionHeads(FaceEmotionHeadsConfig(in_features=16, main_hidden=(8, 4), auxiliary_hidden=4,
+                                                        projection=(8, 4))),
+        [("inputs", (16,), False)], None, SUBJECTS,
+    ),
 }  # fmt: skip
 
 

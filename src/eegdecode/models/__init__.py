@@ -4,6 +4,7 @@ from .audio_seq2seq import AudioSeq2Seq, AudioSeq2SeqConfig
 from .base import ModelConfig, PretrainedModel
 from .bilstm import BiLSTM, BiLSTMConfig
 from .ccnn import CCNN, CCNNConfig
+from .face_emotion import FaceEmotionHeads, FaceEmotionHeadsConfig
 from .frame_classifier import FrameClassifier, FrameClassifierConfig
 from .glfnet import GLFNet, GLFNetConfig
 from .glfnet_mlp import GLFNetMLP, GLFNetMLPConfig
@@ -29,6 +30,7 @@ MODEL_CLASSES = {
         AudioSeq2Seq,
         BiLSTM,
         CCNN,
+        FaceEmotionHeads,
         FrameClassifier,
         GLFNet,
         GLFNetMLP,
@@ -51,6 +53,8 @@ __all__ = [
     "BiLSTM",
     "BiLSTMConfig",
     "CCNNConfig",
+    "FaceEmotionHeads",
+    "FaceEmotionHeadsConfig",
     "FrameClassifier",
     "FrameClassifierConfig",
     "GLFNet",

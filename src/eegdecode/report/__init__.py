@@ -13,6 +13,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
         "eegvp": ["plot_eegvp"],
         "feature_qc": ["plot_feature_qc", "standard_positions"],
         "figures": ["note_flagged_channels", "save_figure"],
+        "fusion": ["plot_fusion_summary"],
         "generation": [
             "plot_finetune_loss",
             "plot_generated_beside_truth",

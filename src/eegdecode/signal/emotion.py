@@ -11,6 +11,7 @@ resize the grid bilinearly to 16 × 16. CCNN's input is the band DE alone, place
 """
 
 from collections.abc import Mapping
+from functools import partial
 
 import numpy as np
 
@@ -213,3 +214,119 @@ def ccnn_inputs(chunks: np.ndarray, baseline: np.ndarray, sfreq: float) -> np.nd
     """CCNN's input: the band DE of the baseline-removed chunks on the 9 × 9 grid, (n, 4, 9, 9)."""
     de = band_differential_entropy(chunks - baseline, sfreq)
     return place_on_grid(de).astype(np.float32)
+
+
+BASELINE_HANDLING = ("exclude", "subtract", "include")
+
+
+def windowed_differential_entropy(
+    eeg: np.ndarray,
+    sfreq: float,
+    *,
+    window_s: float = 1.0,
+    step_s: float = 0.5,
+    bands: Mapping[str, tuple[float, float]] | None = None,
+) -> np.ndarray:
+    """Mean over Hamming-windowed segments of ``½·ln(2πe·σ²)``, per channel (and band).
+
+    Parameters
+    ----------
+    eeg : ndarray, shape (..., n_times)
+    sfreq : float
+    window_s, step_s : float
+        Segment length and step (1 s and 0.5 s: 128 samples every 64 at DEAP's 128 Hz).
+    bands : dict of str to (float, float) | None
+        None: the signal as it is (one value per channel); else each band after a zero-phase
+        order-4 Butterworth band-pass, on a last axis.
+
+    Returns
+    -------
+    de : ndarray, shape (...) or (..., n_bands)
+    """
+    from scipy import signal
+
+    window, step = round(window_s * sfreq), round(step_s * sfreq)
+    if eeg.shape[-1] < window:
+        raise ValueError(f"{eeg.shape[-1]} samples are fewer than one {window_s} s window.")
+    if bands is not None:
+        eeg = np.stack([
+            signal.sosfiltfilt(signal.butter(4, limits, btype="bandpass", fs=sfreq,
+                                             output="sos"), eeg)
+            for limits in bands.values()
+        ], axis=-2)  # fmt: skip
+    segments = np.lib.stride_tricks.sliding_window_view(eeg, window, axis=-1)[..., ::step, :]
+    variance = (segments * np.hamming(window)).var(axis=-1)
+    de = (0.5 * np.log(2 * np.pi * np.e * variance)).mean(axis=-1)
+    return de
+
+
+def trial_differential_entropy(
+    trials: np.ndarray,
+    sfreq: float,
+    *,
+    n_baseline: int,
+    baseline: str = "exclude",
+    bands: Mapping[str, tuple[float, float]] | None = None,
+    window_s: float = 1.0,
+    step_s: float = 0.5,
+) -> np.ndarray:
+    """Per-trial DE (:func:`windowed_differential_entropy`) with the pre-trial baseline handled.
+
+    Parameters
+    ----------
+    trials : ndarray, shape (n_trials, n_channels, n_times)
+        Each trial's first ``n_baseline`` samples are its baseline.
+    sfreq : float
+    n_baseline : int
+    baseline : 'exclude' | 'subtract' | 'include'
+        ``exclude``: the DE of the samples after the baseline; ``subtract``: that minus the
+        DE of the baseline; ``include``: of all samples (the original's, which lets the
+        baseline's seconds into every trial's feature).
+    bands, window_s, step_s
+        As in :func:`windowed_differential_entropy`.
+    """
+    from .._validation import check_option
+
+    check_option("baseline", baseline, BASELINE_HANDLING)
+    de = partial(windowed_differential_entropy, sfreq=sfreq, bands=bands, window_s=window_s,
+                 step_s=step_s)  # fmt: skip
+    if baseline == "include":
+        return de(trials)
+    during = de(trials[..., n_baseline:])
+    return during - de(trials[..., :n_baseline]) if baseline == "subtract" else during
+
+
+def deap_differential_entropy(
+    data: np.ndarray,
+    labels: np.ndarray,
+    *,
+    window_s: float,
+    step_s: float,
+    baseline: str,
+    bands: Mapping[str, tuple[float, float]],
+) -> dict:
+    """The DE of each EEG channel (DEAP's first 32) in each band, per row of ``sNN.mat``, with
+    its ratings, as artifact arrays.
+
+    Parameters
+    ----------
+    data, labels : ndarray, (n_videos, 40, n_samples) and (n_videos, 4)
+        :func:`~eegdecode.datasets.deap.load_deap_subject`'s output (video order).
+    window_s, step_s, baseline, bands
+        As in :func:`trial_differential_entropy`; the original's one value per channel is one
+        band, its 1–50 Hz band-pass.
+    """
+    from ..artifacts import AxisArray
+    from ..datasets.deap import DEAP_BASELINE_S, DEAP_EEG_CHANNELS, DEAP_RATINGS, DEAP_SFREQ
+
+    eeg = data[:, : len(DEAP_EEG_CHANNELS)]
+    de = trial_differential_entropy(
+        eeg, DEAP_SFREQ, n_baseline=round(DEAP_BASELINE_S * DEAP_SFREQ), baseline=baseline,
+        bands=bands, window_s=window_s, step_s=step_s,
+    )  # fmt: skip
+    return {
+        "de": AxisArray(de.astype(np.float32), ("video", "channel", "band"),
+                        {"channels": list(DEAP_EEG_CHANNELS), "bands": list(bands)}),
+        "labels": AxisArray(np.asarray(labels, np.float64), ("video", "rating"),
+                            {"ratings": list(DEAP_RATINGS)}),
+    }  # fmt: skip

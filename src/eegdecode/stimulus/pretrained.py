@@ -24,6 +24,7 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
+import numpy as np
 import torch
 
 from .._logging import logger
@@ -272,4 +273,116 @@ def build_tiny_stable_diffusion(folder: str | Path, *, seed: int = 0, text_dim: 
         vocabulary_folder.rmdir()
         check_stable_diffusion_folder(temporary)
     logger.info("wrote tiny Stable Diffusion parts (seed %d) to %s", seed, folder)
+    return folder
+
+
+# A vision encoder folder as transformers' save_pretrained writes it (with the image
+# processor's settings beside the model).
+VISION_ENCODER_FILES = ("config.json", "model.safetensors", "preprocessor_config.json")
+# config.json's model_type → the transformers class read from it.
+VISION_ENCODER_CLASSES = {"vit": "ViTModel", "clip_vision_model": "CLIPVisionModel",
+                          "clip": "CLIPVisionModel"}  # fmt: skip
+
+
+class VisionEncoder:
+    """A frozen ViT (``ViTModel``) or CLIP vision tower (``CLIPVisionModel``) and the image
+    preparation of its ``preprocessor_config.json``.
+
+    The embedding of an image is its CLS token: ViT's last hidden state at position 0 (what the
+    original's ViT-B/16 features are), CLIP's ``pooler_output`` (the CLS token after CLIP's
+    post-layernorm, what CLIP's projection reads).
+    """
+
+    def __init__(self, model, kind: str, image_size: int, mean, std):
+        self.model, self.kind, self.image_size = model.eval(), kind, image_size
+        self.mean = np.asarray(mean, np.float32).reshape(1, 3, 1, 1)
+        self.std = np.asarray(std, np.float32).reshape(1, 3, 1, 1)
+
+    @property
+    def hidden_size(self) -> int:
+        return int(self.model.config.hidden_size)
+
+    def prepare(self, crops: np.ndarray) -> np.ndarray:
+        """RGB uint8 (n, h, w, 3) → normalised float32 (n, 3, image_size, image_size)."""
+        import cv2
+
+        size = (self.image_size, self.image_size)
+        resized = np.stack([cv2.resize(c, size, interpolation=cv2.INTER_CUBIC) for c in crops])
+        pixels = resized.astype(np.float32).transpose(0, 3, 1, 2) / 255.0
+        return (pixels - self.mean) / self.std
+
+    def cls_embedding(self, pixels: torch.Tensor) -> torch.Tensor:
+        outputs = self.model(pixel_values=pixels.to(self.model.dtype))
+        return outputs.pooler_output if self.kind == "clip" else outputs.last_hidden_state[:, 0]
+
+
+def _processor_size(settings: dict, path: Path) -> int:
+    """The square side the processor resizes to: ``crop_size`` (CLIP) or ``size`` (ViT)."""
+    size = settings.get("crop_size") or settings.get("size")
+    if isinstance(size, dict):
+        size = size.get("height", size.get("shortest_edge"))
+    if not isinstance(size, int) or size < 1:
+        raise ValueError(f"{path}: found no image size in 'crop_size' or 'size' ({size!r}).")
+    return size
+
+
+def load_vision_encoder(folder: str | Path, *, device: torch.device | str = "cpu") -> VisionEncoder:
+    """The frozen vision encoder saved in ``folder`` (``ViTModel`` or ``CLIPVisionModel``).
+
+    ``folder`` is a transformers folder (``config.json``, ``model.safetensors``,
+    ``preprocessor_config.json``): a local copy of ``google/vit-base-patch16-224-in21k`` or
+    ``openai/clip-vit-large-patch14`` (a whole CLIP folder gives its vision tower), or the
+    demo's :func:`build_tiny_vision_encoder`.
+    """
+    import transformers
+
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"Vision encoder folder {str(folder)!r} does not exist.")
+    missing = [name for name in VISION_ENCODER_FILES if not (folder / name).is_file()]
+    if missing:
+        hint = ""
+        if "model.safetensors" in missing and (folder / "pytorch_model.bin").is_file():
+            hint = (" It holds pytorch_model.bin, a pickle, which is never loaded; convert it "
+                    "once with `save_pretrained(folder, safe_serialization=True)`.")  # fmt: skip
+        raise FileNotFoundError(f"Vision encoder folder {str(folder)!r} lacks {missing}.{hint}")
+    config = json.loads((folder / "config.json").read_text())
+    kind = config.get("model_type")
+    if kind not in VISION_ENCODER_CLASSES:
+        raise ValueError(
+            f"{folder / 'config.json'}: model_type {kind!r} is not a supported vision encoder "
+            f"({sorted(VISION_ENCODER_CLASSES)})."
+        )
+    model_class = getattr(transformers, VISION_ENCODER_CLASSES[kind])
+    model = model_class.from_pretrained(folder, local_files_only=True, use_safetensors=True)
+    settings = json.loads((folder / "preprocessor_config.json").read_text())
+    return VisionEncoder(
+        model.to(device).requires_grad_(False),
+        "vit" if kind == "vit" else "clip",
+        _processor_size(settings, folder / "preprocessor_config.json"),
+        settings.get("image_mean", (0.5, 0.5, 0.5)),
+        settings.get("image_std", (0.5, 0.5, 0.5)),
+    )
+
+
+def build_tiny_vision_encoder(folder: str | Path, *, seed: int = 0, hidden_size: int = 64) -> Path:
+    """Write a randomly initialised ``ViTModel`` (2 layers, 32 × 32 images, 8-pixel patches) and
+    ViT's ``preprocessor_config.json`` into ``folder``, in the layout of a real one."""
+    from transformers import ViTConfig, ViTModel
+
+    folder = Path(folder)
+    torch.manual_seed(seed)
+    model = ViTModel(
+        ViTConfig(hidden_size=hidden_size, num_hidden_layers=2, num_attention_heads=4,
+                  intermediate_size=2 * hidden_size, image_size=32, patch_size=8)
+    )  # fmt: skip
+    processor = {
+        "image_processor_type": "ViTImageProcessor", "do_resize": True, "do_rescale": True,
+        "rescale_factor": 1 / 255, "do_normalize": True, "image_mean": [0.5, 0.5, 0.5],
+        "image_std": [0.5, 0.5, 0.5], "size": {"height": 32, "width": 32},
+    }  # fmt: skip
+    with atomic_path(folder) as temporary:
+        model.save_pretrained(temporary, safe_serialization=True)
+        (temporary / "preprocessor_config.json").write_text(json.dumps(processor, indent=2) + "\n")
+    logger.info("wrote a tiny ViT (seed %d) to %s", seed, folder)
     return folder

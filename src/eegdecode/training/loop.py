@@ -24,7 +24,9 @@ from .infrastructure import TrainingRun
 OPTIMIZERS = ("adam", "adamw")
 SCHEDULERS = ("none", "steplr", "multistep", "reducelronplateau", "cosine")
 LOSSES = ("cross_entropy", "mse")
-MONITORS = ("val_accuracy", "val_loss", "train_loss")
+MONITORS = ("val_accuracy", "val_macro_f1", "val_loss", "train_loss")
+# Monitored scores that are better when larger.
+_MAXIMISED = ("val_accuracy", "val_macro_f1")
 BEST = "best.safetensors"
 
 
@@ -51,8 +53,9 @@ class TrainConfig:
         Scheduler settings.
     grad_clip : float | None
         Largest gradient norm; larger gradients are scaled down to it. None: no clipping.
-    monitor : 'val_accuracy' | 'val_loss' | 'train_loss'
+    monitor : 'val_accuracy' | 'val_macro_f1' | 'val_loss' | 'train_loss'
         What picks the best epoch (and drives the plateau scheduler and early stopping).
+        ``val_macro_f1`` is the mean F1 over the validation split's classes.
     keep : 'best' | 'last'
         Weights returned: the best epoch by ``monitor``, or the last one (a fixed training
         length, when no split may choose, as EEG2Video's generation models do).
@@ -134,7 +137,7 @@ def _scheduler(optimizer, config, steps_per_epoch):
             optimizer, list(config.milestones), config.gamma
         )
     if config.scheduler == "reducelronplateau":
-        mode = "max" if config.monitor == "val_accuracy" else "min"
+        mode = "max" if config.monitor in _MAXIMISED else "min"
         return torch.optim.lr_scheduler.ReduceLROnPlateau(
             optimizer,
             mode=mode,
@@ -179,18 +182,23 @@ def predict(model: torch.nn.Module, inputs: Inputs, *, batch_size: int = 1024) -
 
 
 def evaluate(model, inputs, targets, loss: str) -> dict[str, float]:
-    """Loss (and accuracy for classification) of ``model`` on a split."""
+    """Loss (and accuracy and macro-F1 for classification) of ``model`` on a split."""
+    from ..evaluation.classification import classification_scores, confusion_matrix
+
     outputs = predict(model, inputs)
     scores = {"loss": float(_loss(loss, outputs, targets))}
     if loss == "cross_entropy":
+        confusion = confusion_matrix(targets.numpy(), outputs.argmax(dim=1).numpy(),
+                                     outputs.shape[1])  # fmt: skip
         scores["accuracy"] = float((outputs.argmax(dim=1) == targets).float().mean())
+        scores["macro_f1"] = classification_scores(confusion)["macro_f1"]
     return scores
 
 
 def _better(score, best, monitor):
     if math.isnan(best):
         return True
-    return score > best if monitor == "val_accuracy" else score < best
+    return score > best if monitor in _MAXIMISED else score < best
 
 
 def _copy(model) -> dict[str, torch.Tensor]:
@@ -208,14 +216,19 @@ def _train_epoch(model, train, loss, config, run, optimizer, scheduler) -> float
     """One pass over the training split in shuffled batches; the mean training loss."""
     inputs, targets = train
     # A model that decodes with teacher forcing sees the targets in its training steps only;
-    # validation and prediction run it on its own outputs.
+    # validation and prediction run it on its own outputs. A model with its own training
+    # objective (auxiliary heads, mixup) computes it from the batch.
     teacher_forced = getattr(model, "trains_with_targets", False)
+    own_loss = getattr(model, "training_loss", None)
     model.train()
     total = 0.0
     for batch in torch.randperm(len(targets), generator=run.generator).split(config.batch_size):
         x, y = _rows(inputs, batch, run.device), targets[batch].to(run.device, non_blocking=True)
         with run.autocast():
-            value = _loss(loss, model(*x, targets=y) if teacher_forced else model(*x), y)
+            if own_loss is not None:
+                value = own_loss(*x, targets=y)
+            else:
+                value = _loss(loss, model(*x, targets=y) if teacher_forced else model(*x), y)
         run.step(value, optimizer, max_norm=config.grad_clip)
         if config.scheduler == "cosine":
             scheduler.step()
@@ -240,8 +253,9 @@ def fit(
     model : torch.nn.Module
         Initialised (and seeded) by the caller; moved to the configured device. A model whose
         ``trains_with_targets`` is true is called as ``model(*inputs, targets=targets)`` in
-        training steps (teacher forcing). A model with ``enable_gradient_checkpointing()`` gets
-        gradient checkpointing on CUDA.
+        training steps (teacher forcing); a model with a ``training_loss(*inputs, targets=...)``
+        method computes its training steps' loss itself (``loss`` still scores validation). A
+        model with ``enable_gradient_checkpointing()`` gets gradient checkpointing on CUDA.
     train, validation : (inputs, targets)
         Whole splits in memory; ``inputs`` is a tensor, or a tuple of tensors passed to the model
         as separate arguments. ``validation`` may be None when ``monitor`` is 'train_loss'.
