@@ -7,6 +7,7 @@ from scipy import io
 from eegdecode.datasets.deap import (
     DEAP_RATINGS,
     ParticipantTrials,
+    deap_differential_entropy,
     eeg_row_of_trial,
     face_video_path,
     load_deap_subject,
@@ -109,3 +110,17 @@ def test_a_bad_ratings_file_is_refused_naming_it(tmp_path, edit, message):
     with pytest.raises(ValueError, match=str(path).replace(".", r"\.")) as caught:
         read_participant_ratings(path)
     assert message in str(caught.value)
+
+
+def test_the_deap_arrays_hold_the_32_eeg_channels_per_band_and_the_labels():
+    rng = np.random.default_rng(3)
+    data, labels = rng.standard_normal((3, 40, N_SAMPLES + 128)), rng.uniform(1, 9, (3, 4))
+    arrays = deap_differential_entropy(data, labels, window_s=1.0, step_s=0.5,
+                                       baseline="exclude", bands={"a": (8, 14), "b": (14, 31)})  # fmt: skip
+    assert arrays["de"].data.shape == (3, 32, 2) and arrays["de"].axes == (
+        "video",
+        "channel",
+        "band",
+    )
+    assert arrays["de"].attrs["bands"] == ["a", "b"]
+    np.testing.assert_array_equal(arrays["labels"].data, labels)

@@ -6,7 +6,6 @@ import pytest
 
 from eegdecode.datasets.deap import DEAP_SFREQ
 from eegdecode.signal.emotion import (
-    deap_differential_entropy,
     trial_differential_entropy,
     windowed_differential_entropy,
 )
@@ -52,17 +51,3 @@ def test_the_baseline_is_excluded_subtracted_or_included():
     assert (include > exclude + 0.5).all()
     with pytest.raises(ValueError, match="baseline"):
         trial_differential_entropy(trials, DEAP_SFREQ, baseline="drop", **options)
-
-
-def test_the_deap_arrays_hold_the_32_eeg_channels_per_band_and_the_labels():
-    rng = np.random.default_rng(3)
-    data, labels = rng.standard_normal((3, 40, N_BASELINE + 256)), rng.uniform(1, 9, (3, 4))
-    arrays = deap_differential_entropy(data, labels, window_s=1.0, step_s=0.5,
-                                       baseline="exclude", bands={"a": (8, 14), "b": (14, 31)})  # fmt: skip
-    assert arrays["de"].data.shape == (3, 32, 2) and arrays["de"].axes == (
-        "video",
-        "channel",
-        "band",
-    )
-    assert arrays["de"].attrs["bands"] == ["a", "b"]
-    np.testing.assert_array_equal(arrays["labels"].data, labels)

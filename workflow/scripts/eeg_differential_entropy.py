@@ -3,8 +3,7 @@ of each EEG channel in each band, with the 3 s pre-trial baseline excluded or su
 
 from eegdecode import log_to_file
 from eegdecode.artifacts import write_artifact
-from eegdecode.datasets.deap import DEAP_SFREQ, load_deap_subject
-from eegdecode.signal.emotion import deap_differential_entropy
+from eegdecode.datasets.deap import DEAP_SFREQ, deap_differential_entropy, load_deap_subject
 
 with log_to_file(snakemake.log[0]):
     settings, subject = snakemake.params.eeg, int(snakemake.wildcards.deap_subject)

@@ -24,6 +24,7 @@ demo and the tests.
 """
 
 import csv
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -204,3 +205,39 @@ def write_participant_ratings(path: str | Path, participants: dict[int, Particip
         for k, trial in enumerate(trials.trials)
     ]  # fmt: skip
     return write_csv(path, rows, fieldnames=list(RATINGS_COLUMNS))
+
+
+def deap_differential_entropy(
+    data: np.ndarray,
+    labels: np.ndarray,
+    *,
+    window_s: float,
+    step_s: float,
+    baseline: str,
+    bands: Mapping[str, tuple[float, float]],
+) -> dict:
+    """The DE of each EEG channel (DEAP's first 32) in each band, per row of ``sNN.mat``, with
+    its ratings, as artifact arrays.
+
+    Parameters
+    ----------
+    data, labels : ndarray, (n_videos, 40, n_samples) and (n_videos, 4)
+        :func:`load_deap_subject`'s output (video order).
+    window_s, step_s, baseline, bands
+        As in :func:`~eegdecode.signal.emotion.trial_differential_entropy`; the original's one
+        value per channel is one band, its 1–50 Hz band-pass.
+    """
+    from ..artifacts import AxisArray
+    from ..signal.emotion import trial_differential_entropy
+
+    eeg = data[:, : len(DEAP_EEG_CHANNELS)]
+    de = trial_differential_entropy(
+        eeg, DEAP_SFREQ, n_baseline=round(DEAP_BASELINE_S * DEAP_SFREQ), baseline=baseline,
+        bands=bands, window_s=window_s, step_s=step_s,
+    )  # fmt: skip
+    return {
+        "de": AxisArray(de.astype(np.float32), ("video", "channel", "band"),
+                        {"channels": list(DEAP_EEG_CHANNELS), "bands": list(bands)}),
+        "labels": AxisArray(np.asarray(labels, np.float64), ("video", "rating"),
+                            {"ratings": list(DEAP_RATINGS)}),
+    }  # fmt: skip
