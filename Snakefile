@@ -74,8 +74,9 @@
 #   results/fusion/<d>/raw/              generate_demo_deap   the release's layout (demo only)
 #   results/pretrained/tiny-vit/         build_tiny_vision_encoder  (fusion.vision_encoder: null)
 #   results/fusion/<d>/faces/sNN_crops.h5       detect_faces     crops (crop, y, x, rgb), trial, frame, box
-#   results/fusion/<d>/faces/sNN_embeddings.h5  face_embeddings  embedding (trial, feature), has_face
+#   results/fusion/<d>/faces/<frozen|finetuned_T>/sNN_embeddings.h5  face_embeddings  embedding (trial, feature), has_face
 #   results/fusion/<d>/eeg/sNN.h5        eeg_differential_entropy  de (video, channel, band), labels
+#   results/fusion/<d>/face_encoder/<target>/  finetune_face_encoder  a vision-encoder folder + finetuning.json (frozen_layers set)
 #   results/fusion/<d>/evaluation/<target>_<protocol>.json  evaluate_fusion  EEG, face, fusion per fold
 #   results/fusion/summary.{csv,png}     fusion_summary       one row per dataset, target, protocol, model
 # logs/<rule>/<dataset>/      one log per job

@@ -73,16 +73,60 @@ rule detect_faces:
         "../workflow/scripts/detect_faces.py"
 
 
+rule finetune_face_encoder:
+    input:
+        ratings=deap_input("ratings"),
+        crops=lambda wildcards: fusion_finetuning_subjects(
+            wildcards.dataset,
+            "results/fusion/{dataset}/faces/s{deap_subject}_crops.h5",
+        ),
+        eeg=lambda wildcards: fusion_finetuning_subjects(
+            wildcards.dataset, "results/fusion/{dataset}/eeg/s{deap_subject}.h5"
+        ),
+        encoder=vision_encoder_folder(),
+    output:
+        folder=directory("results/fusion/{dataset}/face_encoder/{target}"),
+    log:
+        "logs/finetune_face_encoder/{dataset}/{target}.log",
+    benchmark:
+        "results/fusion/{dataset}/benchmarks/finetune_face_encoder/{target}.tsv"
+    params:
+        ratings=lambda wildcards: deap_file(wildcards.dataset, "ratings"),
+        split={
+            side: [int(s) for s in FUSION["evaluation"]["split"][side]]
+            for side in ("train", "validation")
+        },
+        finetuning=FUSION["face_finetuning"],
+        heads=FUSION["face_model"]["config"],
+        high_rating_at_least=FUSION["high_rating_at_least"],
+        oversample=FUSION["oversample"],
+        seed=FUSION["evaluation"]["seed"],
+        checkpoints=checkpoints(
+            "results/fusion/{dataset}/checkpoints/face_encoder/{target}",
+            "finetune_face_encoder.py",
+        ),
+        code=code("finetune_face_encoder.py"),
+    threads: config["training_threads"]
+    resources:
+        mem_mb=per_attempt(8000),
+        runtime=per_attempt(240),
+        gpu=gpus("fusion/face_finetuning/training"),
+    conda:
+        "../envs/fusion.yaml"
+    script:
+        "../workflow/scripts/finetune_face_encoder.py"
+
+
 rule face_embeddings:
     input:
         crops="results/fusion/{dataset}/faces/s{deap_subject}_crops.h5",
-        encoder=vision_encoder_folder(),
+        encoder=face_encoder_folder,
     output:
-        embeddings="results/fusion/{dataset}/faces/s{deap_subject}_embeddings.h5",
+        embeddings="results/fusion/{dataset}/faces/{face_encoder}/s{deap_subject}_embeddings.h5",
     log:
-        "logs/face_embeddings/{dataset}/s{deap_subject}.log",
+        "logs/face_embeddings/{dataset}/{face_encoder}/s{deap_subject}.log",
     benchmark:
-        "results/fusion/{dataset}/benchmarks/face_embeddings/s{deap_subject}.tsv"
+        "results/fusion/{dataset}/benchmarks/face_embeddings/{face_encoder}/s{deap_subject}.tsv"
     params:
         batch_size=FUSION["faces"]["batch_size"],
         code=code("face_embeddings.py"),
@@ -126,7 +170,8 @@ rule evaluate_fusion:
         ),
         faces=lambda wildcards: fusion_per_subject(
             wildcards.dataset,
-            "results/fusion/{dataset}/faces/s{deap_subject}_embeddings.h5",
+            "results/fusion/{dataset}/faces/%s/s{deap_subject}_embeddings.h5"
+            % face_encoder_name(wildcards.target),
         ),
     output:
         metrics="results/fusion/{dataset}/evaluation/{target}_{fusion_protocol}.json",

@@ -8,6 +8,7 @@ wildcard_constraints:
     deap_subject="[0-9]{2}",
     target="valence|arousal",
     fusion_protocol="subject_wise|subject_folds|original_identical_splits",
+    face_encoder="frozen|finetuned_valence|finetuned_arousal",
 
 
 def fusion_demo_datasets():
@@ -81,8 +82,31 @@ def vision_encoder_folder():
     return FUSION["vision_encoder"] or "results/pretrained/tiny-vit"
 
 
+def face_encoder_name(target):
+    """Whose embeddings a target's fusion reads: the frozen encoder's, or the one fine-tuned
+    for the target (fusion.face_finetuning.frozen_layers set)."""
+    if FUSION["face_finetuning"]["frozen_layers"] is None:
+        return "frozen"
+    return f"finetuned_{target}"
+
+
+def face_encoder_folder(wildcards):
+    if wildcards.face_encoder == "frozen":
+        return vision_encoder_folder()
+    target = wildcards.face_encoder.removeprefix("finetuned_")
+    return f"results/fusion/{wildcards.dataset}/face_encoder/{target}"
+
+
 def fusion_per_subject(dataset, pattern):
     return expand(pattern, dataset=dataset, deap_subject=deap_subjects(dataset))
+
+
+def fusion_finetuning_subjects(dataset, pattern):
+    """The pattern for each participant the face encoder is fine-tuned on or selected by
+    (fusion.evaluation.split's training and validation sides)."""
+    split = FUSION["evaluation"]["split"]
+    subjects = sorted(split["train"] + split["validation"])
+    return expand(pattern, dataset=dataset, deap_subject=[f"{s:02d}" for s in subjects])
 
 
 def fusion_evaluations():

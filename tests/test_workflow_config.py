@@ -139,6 +139,17 @@ def test_the_singlewordproduction_preset_lists_the_participants_of_its_tsv(tmp_p
             "video_diffusion:\n  evaluate:\n    video_classifier: {kind: videomae, path: null}\n",
             r"'video_diffusion.evaluate.video_classifier.path' must name a local videomae folder",
         ),
+        (
+            "fusion:\n  face_finetuning: {frozen_layers: 3}\n",
+            r"'fusion.face_finetuning.frozen_layers' is 3, but the face encoder "
+            r"\('fusion.vision_encoder'\) has 2 transformer blocks",
+        ),
+        (
+            "fusion:\n  face_finetuning: {frozen_layers: 1}\n"
+            "  evaluation: {protocols: [subject_wise, subject_folds]}\n",
+            r"'fusion.face_finetuning.frozen_layers' fine-tunes the face encoder on "
+            r"'fusion.evaluation.split', which the folds of 'subject_folds'",
+        ),
         ("audio:\n  name: demo\n", r"'audio.name' and 'dataset.name' are both 'demo'"),
         ("audio:\n  audio_offset_s: {p7: 0.5}\n", r"'audio.audio_offset_s' names \['p7'\]"),
         (

@@ -14,6 +14,7 @@ from .signal.focus import FOCUS_CHANNELS, FocusFeatureConfig
 from .signal.highgamma import check_highgamma_input
 from .signal.word_production import WordProductionFeatures
 from .splits import resolve_test_block
+from .stimulus.faces import vision_encoder_blocks
 from .stimulus.video import clip_frame_indices
 
 # Keys that one key replaced; a config that still sets them is told which one to use.
@@ -362,6 +363,28 @@ def _check_mental_state(config: dict) -> None:
                 )
 
 
+def _check_fusion(config: dict) -> None:
+    fusion = config["fusion"]
+    frozen_layers = fusion["face_finetuning"]["frozen_layers"]
+    if frozen_layers is None:
+        return
+    blocks = vision_encoder_blocks(fusion["vision_encoder"])
+    if blocks is not None and frozen_layers > blocks:
+        raise ValueError(
+            f"config key 'fusion.face_finetuning.frozen_layers' is {frozen_layers}, but the "
+            f"face encoder ('fusion.vision_encoder') has {blocks} transformer blocks."
+        )
+    if "subject_folds" in fusion["evaluation"]["protocols"]:
+        # The encoder is fine-tuned once, on the split's training participants; each fold of
+        # subject_folds tests participants that it would have been trained on.
+        raise ValueError(
+            "config key 'fusion.face_finetuning.frozen_layers' fine-tunes the face encoder "
+            "on 'fusion.evaluation.split', which the folds of 'subject_folds' in "
+            "'fusion.evaluation.protocols' would test on; use subject_wise (and the parity "
+            "row), or frozen_layers: null."
+        )
+
+
 def validate_config(config: dict, schema: str | Path) -> None:
     """Validate the config against the JSON schema, filling in the schema's defaults.
 
@@ -397,3 +420,4 @@ def check_config(config: dict) -> None:
     _check_audio(config)
     _check_calibration(config)
     _check_mental_state(config)
+    _check_fusion(config)

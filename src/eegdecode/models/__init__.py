@@ -4,7 +4,7 @@ from .audio_seq2seq import AudioSeq2Seq, AudioSeq2SeqConfig
 from .base import ModelConfig, PretrainedModel
 from .bilstm import BiLSTM, BiLSTMConfig
 from .ccnn import CCNN, CCNNConfig
-from .face_emotion import FaceEmotionHeads, FaceEmotionHeadsConfig
+from .face_emotion import FaceEmotionClassifier, FaceEmotionHeads, FaceEmotionHeadsConfig
 from .frame_classifier import FrameClassifier, FrameClassifierConfig
 from .glfnet import GLFNet, GLFNetConfig
 from .glfnet_mlp import GLFNetMLP, GLFNetMLPConfig
@@ -53,6 +53,7 @@ __all__ = [
     "BiLSTM",
     "BiLSTMConfig",
     "CCNNConfig",
+    "FaceEmotionClassifier",
     "FaceEmotionHeads",
     "FaceEmotionHeadsConfig",
     "FrameClassifier",

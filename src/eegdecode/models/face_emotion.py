@@ -1,5 +1,6 @@
-"""FaceEmotionHeads, the face model of the EEG + face fusion system (its heads on a frozen
-vision encoder's CLS features)."""
+"""The face model of the EEG + face fusion system: :class:`FaceEmotionHeads` on a frozen
+vision encoder's CLS features (the original as it ran), and :class:`FaceEmotionClassifier`,
+the heads on an encoder whose last blocks are fine-tuned (the original's declared model)."""
 
 from dataclasses import dataclass
 
@@ -120,3 +121,59 @@ class FaceEmotionHeads(PretrainedModel):
             return value
 
         return loss(self.classifier(x)) + config.auxiliary_weight * loss(self.auxiliary(x))
+
+
+class FaceEmotionClassifier(nn.Module):
+    """A vision encoder's CLS embedding averaged over a trial's face crops, and
+    :class:`FaceEmotionHeads` on that mean; the encoder's last blocks train with the heads.
+
+    Parameters
+    ----------
+    encoder : VisionEncoder
+        :func:`~eegdecode.stimulus.pretrained.load_vision_encoder`'s result; its blocks after
+        the first ``frozen_layers`` (and its final norm) are made trainable.
+    heads : FaceEmotionHeads
+        Of ``in_features`` the encoder's hidden size.
+    frozen_layers : int
+        Transformer blocks frozen with the patch embeddings (the original: 4, 8 in its log).
+    backbone_lr_scale : float
+        The encoder's learning rate relative to the heads' (the original: 0.1).
+    """
+
+    def __init__(self, encoder, heads: FaceEmotionHeads, *, frozen_layers: int,
+                 backbone_lr_scale: float = 0.1):  # fmt: skip
+        super().__init__()
+        if heads.config.in_features != encoder.hidden_size:
+            raise ValueError(
+                f"The heads read {heads.config.in_features} features, the encoder gives "
+                f"{encoder.hidden_size}."
+            )
+        encoder.unfreeze_after(frozen_layers)
+        self.vision_encoder = encoder
+        # Registered so that the encoder's weights move, train and checkpoint with the heads.
+        self.backbone = encoder.model
+        self.heads = heads
+        self.backbone_lr_scale = backbone_lr_scale
+
+    def embed(self, pixels: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
+        """Prepared crops (batch, crops, 3, s, s) and their weights (batch, crops: 1 for a
+        crop, 0 for padding) → the mean CLS embedding of each trial (batch, hidden)."""
+        batch, crops = weights.shape
+        cls = self.vision_encoder.cls_embedding(pixels.flatten(0, 1)).view(batch, crops, -1)
+        weights = weights.to(cls.dtype).unsqueeze(-1)
+        return (cls * weights).sum(1) / weights.sum(1).clamp_min(1)
+
+    def forward(self, pixels: torch.Tensor, weights: torch.Tensor) -> torch.Tensor:
+        """Main-classifier logits (batch, num_classes) of each trial's crops."""
+        return self.heads(self.embed(pixels, weights))
+
+    def training_loss(self, pixels, weights, *, targets: torch.Tensor) -> torch.Tensor:
+        """The heads' loss (:meth:`FaceEmotionHeads.training_loss`) on the trial embeddings."""
+        return self.heads.training_loss(self.embed(pixels, weights), targets=targets)
+
+    def parameter_groups(self, lr: float) -> list[dict]:
+        """The optimiser's groups: the encoder's trainable weights at ``backbone_lr_scale · lr``,
+        the heads' at ``lr``."""
+        backbone = [p for p in self.backbone.parameters() if p.requires_grad]
+        return [{"params": backbone, "lr": lr * self.backbone_lr_scale},
+                {"params": list(self.heads.parameters()), "lr": lr}]  # fmt: skip

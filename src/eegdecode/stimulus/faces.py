@@ -8,6 +8,7 @@ In a frame with several detections the largest box is kept (the participant sits
 the camera).
 """
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,8 @@ import numpy as np
 from .._logging import logger
 
 FACE_CASCADE = "haarcascade_frontalface_default.xml"
+# Transformer blocks of the demo's tiny ViT (build_tiny_vision_encoder).
+TINY_VISION_ENCODER_BLOCKS = 2
 
 
 @dataclass(frozen=True)
@@ -180,3 +183,43 @@ def trial_face_embeddings(
         "embedding": AxisArray(embedding, ("trial", "feature")),
         "has_face": AxisArray(has_face, ("trial",)),
     }
+
+
+def trial_crop_inputs(
+    crops: np.ndarray, trial_of_crop: np.ndarray, n_trials: int, encoder, *, crops_per_trial: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each trial's crops as the encoder's input, for training through it.
+
+    A trial with more than ``crops_per_trial`` crops gives that many, evenly spaced over its
+    crops in frame order; one with fewer is padded with zeros of weight 0.
+
+    Returns
+    -------
+    pixels : ndarray of float32, (n_trials, crops_per_trial, 3, size, size)
+        :meth:`~eegdecode.stimulus.pretrained.VisionEncoder.prepare` of the chosen crops.
+    weights : ndarray of float32, (n_trials, crops_per_trial)
+        1 for a crop, 0 for padding; a trial without a face has weight 0 throughout.
+    """
+    size = encoder.image_size
+    pixels = np.zeros((n_trials, crops_per_trial, 3, size, size), np.float32)
+    weights = np.zeros((n_trials, crops_per_trial), np.float32)
+    for trial in range(1, n_trials + 1):
+        rows = np.flatnonzero(trial_of_crop == trial)
+        if len(rows) > crops_per_trial:
+            rows = rows[np.linspace(0, len(rows) - 1, crops_per_trial).round().astype(int)]
+        if len(rows):
+            pixels[trial - 1, : len(rows)] = encoder.prepare(crops[rows])
+            weights[trial - 1, : len(rows)] = 1
+    return pixels, weights
+
+
+def vision_encoder_blocks(folder: str | Path | None) -> int | None:
+    """Transformer blocks of the vision encoder saved in ``folder`` by its ``config.json``
+    (None: no such file); of the tiny one when ``folder`` is None."""
+    if folder is None:
+        return TINY_VISION_ENCODER_BLOCKS
+    path = Path(folder) / "config.json"
+    if not path.is_file():
+        return None
+    config = json.loads(path.read_text())
+    return config.get("vision_config", config).get("num_hidden_layers")

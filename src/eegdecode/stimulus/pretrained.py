@@ -29,6 +29,7 @@ import torch
 
 from .._logging import logger
 from ..fileio import atomic_path
+from .faces import TINY_VISION_ENCODER_BLOCKS
 
 STABLE_DIFFUSION_PARTS = {
     "vae": ("config.json", "diffusion_pytorch_model.safetensors"),
@@ -315,6 +316,54 @@ class VisionEncoder:
         outputs = self.model(pixel_values=pixels.to(self.model.dtype))
         return outputs.pooler_output if self.kind == "clip" else outputs.last_hidden_state[:, 0]
 
+    def transformer_blocks(self) -> torch.nn.ModuleList:
+        """The encoder's transformer blocks, input side first (ViT's ``layer``/``layers``,
+        CLIP's ``encoder.layers``, wherever the installed transformers nests them)."""
+        return next(module for module in self.model.modules()
+                    if isinstance(module, torch.nn.ModuleList))  # fmt: skip
+
+    def final_norm(self) -> torch.nn.Module:
+        """The norm after the blocks that the CLS embedding passes through (ViT's
+        ``layernorm``, CLIP's ``post_layernorm``)."""
+        wanted = "post_layernorm" if self.kind == "clip" else "layernorm"
+        return next(module for name, module in self.model.named_modules()
+                    if name.rsplit(".", 1)[-1] == wanted)  # fmt: skip
+
+    def unfreeze_after(self, frozen_layers: int) -> None:
+        """Make the blocks after the first ``frozen_layers`` trainable, and the norm after them.
+
+        The patch embeddings (and CLIP's pre-layernorm) stay frozen with the first
+        ``frozen_layers`` blocks, as in the original's declared face model; ``0`` trains every
+        block. ViT's pooler, which the CLS embedding does not pass through, stays frozen.
+        """
+        blocks = self.transformer_blocks()
+        if not 0 <= frozen_layers <= len(blocks):
+            raise ValueError(
+                f"frozen_layers must be 0–{len(blocks)} for this encoder, which has "
+                f"{len(blocks)} transformer blocks; got {frozen_layers}."
+            )
+        self.model.requires_grad_(False)
+        for block in blocks[frozen_layers:]:
+            block.requires_grad_(True)
+        self.final_norm().requires_grad_(True)
+
+    def save(
+        self, folder: str | Path, preprocessor_config: str | Path, *,
+        extra_files: dict | None = None,
+    ) -> Path:  # fmt: skip
+        """Write the encoder to ``folder`` in the layout :func:`load_vision_encoder` reads
+        (``save_pretrained`` with safetensors, and a copy of ``preprocessor_config``), with
+        ``extra_files`` (name → text) beside it; all at once or nothing."""
+        folder = Path(folder)
+        with atomic_path(folder) as temporary:
+            self.model.save_pretrained(temporary, safe_serialization=True)
+            (temporary / "preprocessor_config.json").write_bytes(
+                Path(preprocessor_config).read_bytes()
+            )
+            for name, text in (extra_files or {}).items():
+                (temporary / name).write_text(text)
+        return folder
+
 
 def _processor_size(settings: dict, path: Path) -> int:
     """The square side the processor resizes to: ``crop_size`` (CLIP) or ``size`` (ViT)."""
@@ -373,7 +422,8 @@ def build_tiny_vision_encoder(folder: str | Path, *, seed: int = 0, hidden_size:
     folder = Path(folder)
     torch.manual_seed(seed)
     model = ViTModel(
-        ViTConfig(hidden_size=hidden_size, num_hidden_layers=2, num_attention_heads=4,
+        ViTConfig(hidden_size=hidden_size, num_hidden_layers=TINY_VISION_ENCODER_BLOCKS,
+                  num_attention_heads=4,
                   intermediate_size=2 * hidden_size, image_size=32, patch_size=8)
     )  # fmt: skip
     processor = {

@@ -100,14 +100,52 @@ def match_trials(
         )
     kept = [int(t) for t in participant.trials if has_face[t - 1]]
     rows = [eeg_row_of_trial(participant, t) for t in kept]
+    ratings = trial_ratings(participant, labels)
     return {
         "trials": np.asarray(kept, dtype=int),
         "eeg": eeg[rows].reshape(len(rows), -1),
         "face": face[[t - 1 for t in kept]],
-        "valence": labels[rows, 0],
-        "arousal": labels[rows, 1],
+        **{target: ratings[target][[t - 1 for t in kept]] for target in FUSION_TARGETS},
         "dropped": [int(t) for t in participant.trials if not has_face[t - 1]],
     }
+
+
+def trial_ratings(participant, labels: np.ndarray) -> dict[str, np.ndarray]:
+    """``valence`` and ``arousal`` (1–9) of each trial by trial number (row k: trial k + 1),
+    from the ``labels`` of ``sNN.mat`` (video order) through the participant's ratings rows."""
+    from ..datasets.deap import eeg_row_of_trial
+
+    rows = [eeg_row_of_trial(participant, t) for t in range(1, len(participant.trials) + 1)]
+    return {target: labels[rows, column] for column, target in enumerate(FUSION_TARGETS)}
+
+
+def read_trial_labels(
+    ratings_file: str | Path,
+    eeg_files: Mapping[int, str | Path],
+    *,
+    target: str,
+    high_rating_at_least: float = 5.0,
+) -> dict[int, np.ndarray]:
+    """Each participant's binary ``target`` (1: high) by trial number, from the ratings file
+    and the labels that its EEG-feature artifact carries over from ``sNN.mat``."""
+    from ..artifacts import read_array
+    from ..datasets.deap import read_participant_ratings
+
+    check_option("target", target, FUSION_TARGETS)
+    participants = read_participant_ratings(ratings_file)
+    labels = {}
+    for subject, path in eeg_files.items():
+        if subject not in participants:
+            raise ValueError(f"{ratings_file} has no rows for participant {subject}.")
+        rows = read_array(path, "labels", axes=("video", "rating")).data
+        if len(rows) != len(participants[subject].trials):
+            raise ValueError(
+                f"{path} holds {len(rows)} videos of participant {subject}, {ratings_file} "
+                f"lists {len(participants[subject].trials)} trials."
+            )
+        rating = trial_ratings(participants[subject], rows)[target]
+        labels[subject] = (rating >= high_rating_at_least).astype(np.int64)
+    return labels
 
 
 def assemble_fusion_trials(matched: Mapping[int, dict]) -> FusionTrials:

@@ -126,7 +126,9 @@ class FitResult:
 
 def _optimizer(model, config):
     kind = torch.optim.AdamW if config.optimizer == "adamw" else torch.optim.Adam
-    return kind(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+    groups = getattr(model, "parameter_groups", None)
+    parameters = groups(config.lr) if groups is not None else model.parameters()
+    return kind(parameters, lr=config.lr, weight_decay=config.weight_decay)
 
 
 def _scheduler(optimizer, config, steps_per_epoch):
@@ -254,8 +256,10 @@ def fit(
         Initialised (and seeded) by the caller; moved to the configured device. A model whose
         ``trains_with_targets`` is true is called as ``model(*inputs, targets=targets)`` in
         training steps (teacher forcing); a model with a ``training_loss(*inputs, targets=...)``
-        method computes its training steps' loss itself (``loss`` still scores validation). A
-        model with ``enable_gradient_checkpointing()`` gets gradient checkpointing on CUDA.
+        method computes its training steps' loss itself (``loss`` still scores validation); one
+        with ``parameter_groups(lr)`` gives the optimiser its groups (e.g. a backbone at a lower
+        rate). A model with ``enable_gradient_checkpointing()`` gets gradient checkpointing on
+        CUDA.
     train, validation : (inputs, targets)
         Whole splits in memory; ``inputs`` is a tensor, or a tuple of tensors passed to the model
         as separate arguments. ``validation`` may be None when ``monitor`` is 'train_loss'.
