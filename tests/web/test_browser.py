@@ -122,7 +122,12 @@ def test_a_calibration_from_the_page_completes_and_the_page_names_the_new_model(
           "'focused' && document.getElementById('task').offsetParent !== null",
           "the focus task")  # fmt: skip
     _screenshot(driver, "serve-calibration")
-    assert headset.state == "focused"  # the headset follows the page's recorder
+    # The headset follows the page's recorder through its LSL markers, which the recorder
+    # pushes after it tells the page of the phase and which LSL delivers a moment later.
+    deadline = time.monotonic() + 5
+    while headset.state != "focused" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert headset.state == "focused"
     status = _wait(
         driver,
         240,
