@@ -37,6 +37,26 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
             temporary.unlink(missing_ok=True)
 
 
+def load_tensors_only(path: str | Path, *, instead: str):
+    """What a ``torch.save`` file holds, read with ``torch.load(weights_only=True)``.
+
+    Tensors, numbers, strings and the containers of them load; a file that needs any other
+    object (which unpickling would construct, running its code) is refused, naming the file and
+    saying what to do ``instead``.
+    """
+    import torch
+
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True)
+    except FileNotFoundError:
+        raise
+    except Exception as error:  # torch raises UnpicklingError and others for unsafe content
+        raise ValueError(
+            f"{str(path)!r} does not hold tensors, numbers and containers only "
+            f"({type(error).__name__}: {error}); it is never unpickled further. {instead}"
+        ) from error
+
+
 def save_npy(path: str | Path, array: np.ndarray) -> Path:
     """Save ``array`` as a ``.npy`` file (no pickled objects), atomically."""
     array = np.asarray(array)

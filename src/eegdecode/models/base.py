@@ -16,7 +16,7 @@ import torch
 from safetensors.torch import load_file, save_file
 from torch import nn
 
-from ..fileio import atomic_path
+from ..fileio import atomic_path, load_tensors_only
 
 CONFIG_NAME = "config.json"
 WEIGHTS_NAME = "model.safetensors"
@@ -106,13 +106,7 @@ def load_published_weights(path: str | Path, *, instead: str) -> dict:
     path = Path(path)
     if path.suffix == ".safetensors":
         return load_file(path)
-    try:
-        return torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as error:  # torch raises UnpicklingError and others for unsafe content
-        raise ValueError(
-            f"{str(path)!r} is not a tensors-only checkpoint ({type(error).__name__}: "
-            f"{error}); it is never unpickled further. {instead}"
-        ) from error
+    return load_tensors_only(path, instead=instead)
 
 
 def sinusoidal_encoding(length: int, dim: int) -> torch.Tensor:
