@@ -4,7 +4,14 @@ import numpy as np
 import pytest
 import torch
 
-from eegdecode.models import GLFNetMLP, GLFNetMLPConfig, MLPNet, MLPNetConfig
+from eegdecode.models import (
+    EEGLSTMEncoder,
+    EEGLSTMEncoderConfig,
+    GLFNetMLP,
+    GLFNetMLPConfig,
+    MLPNet,
+    MLPNetConfig,
+)
 
 
 def _n_parameters(model):
@@ -43,6 +50,7 @@ def test_glfnet_mlp_local_branch_reads_only_the_local_channels():
     [
         (MLPNet, MLPNetConfig(n_inputs=20, n_outputs=3)),
         (GLFNetMLP, GLFNetMLPConfig(n_chans=4, n_outputs=3, local_channels=(2, 3))),
+        (EEGLSTMEncoder, EEGLSTMEncoderConfig(n_channels=4, hidden_size=8, embedding_dim=6)),
     ],
 )
 def test_save_and_load_round_trip(tmp_path, model_class, config):

@@ -14,6 +14,8 @@ from eegdecode.models import (
     BiLSTM,
     BiLSTMConfig,
     CCNNConfig,
+    EEGLSTMEncoder,
+    EEGLSTMEncoderConfig,
     FaceEmotionHeads,
     FaceEmotionHeadsConfig,
     FrameClassifier,
@@ -89,6 +91,10 @@ NETWORKS = {
     ),
     "BiLSTM": (lambda: BiLSTM(BiLSTMConfig(n_scales=4, hidden_size=4)), [("inputs", (7, 4, 6), False)], None, SUBJECTS),
     "CCNN": (lambda: CCNN(CCNNConfig()), [("inputs", (4, 9, 9), False)], None, SUBJECTS),
+    "EEGLSTMEncoder": (
+        lambda: EEGLSTMEncoder(EEGLSTMEncoderConfig(n_channels=8, hidden_size=6, embedding_dim=4)),
+        [("inputs", (8, 30), True)], None, BLOCKS,
+    ),
     "SSTEmotionNet": (lambda: SSTEmotionNet(SMALL_SST), [("inputs", (36, 16, 16), False)], None, SUBJECTS),
     "FaceEmotionHeads": (
         lambda: FaceEmotionHeads(FaceEmotionHeadsConfig(in_features=16, main_hidden=(8, 4), auxiliary_hidden=4,

@@ -4,6 +4,7 @@ from .audio_seq2seq import AudioSeq2Seq, AudioSeq2SeqConfig
 from .base import ModelConfig, PretrainedModel
 from .bilstm import BiLSTM, BiLSTMConfig
 from .ccnn import CCNN, CCNNConfig
+from .eeg_lstm import EEGLSTMEncoder, EEGLSTMEncoderConfig
 from .face_emotion import FaceEmotionClassifier, FaceEmotionHeads, FaceEmotionHeadsConfig
 from .frame_classifier import FrameClassifier, FrameClassifierConfig
 from .glfnet import GLFNet, GLFNetConfig
@@ -30,6 +31,7 @@ MODEL_CLASSES = {
         AudioSeq2Seq,
         BiLSTM,
         CCNN,
+        EEGLSTMEncoder,
         FaceEmotionHeads,
         FrameClassifier,
         GLFNet,
@@ -53,6 +55,8 @@ __all__ = [
     "BiLSTM",
     "BiLSTMConfig",
     "CCNNConfig",
+    "EEGLSTMEncoder",
+    "EEGLSTMEncoderConfig",
     "FaceEmotionClassifier",
     "FaceEmotionHeads",
     "FaceEmotionHeadsConfig",

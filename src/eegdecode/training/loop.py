@@ -23,7 +23,7 @@ from .infrastructure import TrainingRun
 
 OPTIMIZERS = ("adam", "adamw")
 SCHEDULERS = ("none", "steplr", "multistep", "reducelronplateau", "cosine")
-LOSSES = ("cross_entropy", "mse")
+LOSSES = ("cross_entropy", "mse", "triplet")
 MONITORS = ("val_accuracy", "val_macro_f1", "val_loss", "train_loss")
 # Monitored scores that are better when larger.
 _MAXIMISED = ("val_accuracy", "val_macro_f1")
@@ -66,6 +66,8 @@ class TrainConfig:
     device : 'auto' | 'cpu' | 'cuda'
     mixed_precision : bool
         bf16 (or fp16 with loss scaling) autocast on CUDA; ignored on CPU.
+    triplet_margin : float
+        The margin β of the ``triplet`` loss (:func:`semi_hard_triplet_loss`).
     """
 
     epochs: int = 100
@@ -87,6 +89,7 @@ class TrainConfig:
     seed: int = 0
     device: str = "auto"
     mixed_precision: bool = True
+    triplet_margin: float = 1.0
 
     def __post_init__(self):
         object.__setattr__(self, "milestones", tuple(self.milestones))
@@ -101,6 +104,8 @@ class TrainConfig:
             raise ValueError(f"lr must be positive, got {self.lr!r}.")
         if self.grad_clip is not None and not self.grad_clip > 0:
             raise ValueError(f"grad_clip must be positive or None, got {self.grad_clip!r}.")
+        if not self.triplet_margin > 0:
+            raise ValueError(f"triplet_margin must be positive, got {self.triplet_margin!r}.")
         if self.scheduler == "multistep" and not self.milestones:
             raise ValueError("scheduler 'multistep' needs at least one epoch in milestones.")
 
@@ -154,9 +159,49 @@ def _scheduler(optimizer, config, steps_per_epoch):
     return None
 
 
-def _loss(kind, outputs, targets):
+def semi_hard_triplet_loss(
+    embeddings: torch.Tensor, labels: torch.Tensor, margin: float = 1.0
+) -> torch.Tensor:
+    """Triplet loss with semi-hard online mining (Schroff et al. 2015), over one batch.
+
+    Every anchor-positive pair (two samples of one class) takes as its negative the sample of
+    another class that is nearest to the anchor among those farther from it than the positive
+    (semi-hard); an anchor with no such negative takes its farthest negative. The loss of a
+    triplet is ``max(0, margin + ‖a − p‖² − ‖a − n‖²)``, averaged over the pairs.
+
+    Parameters
+    ----------
+    embeddings : Tensor, shape (batch, features)
+    labels : Tensor of int, shape (batch,)
+    margin : float
+        β, which keeps the embedding from collapsing.
+
+    Returns
+    -------
+    loss : Tensor, scalar
+        0 (still attached to the graph) for a batch without a positive pair or a negative.
+    """
+    distances = torch.cdist(embeddings, embeddings).square()
+    same = labels[:, None] == labels[None, :]
+    positive = same & ~torch.eye(len(labels), dtype=torch.bool, device=labels.device)
+    negative = ~same
+    # (anchor, positive, negative): negatives of the anchor farther than the positive.
+    d_an = distances[:, None, :].expand(-1, len(labels), -1)
+    outside = negative[:, None, :] & (d_an > distances[:, :, None])
+    nearest_outside = d_an.masked_fill(~outside, float("inf")).amin(dim=2)
+    farthest = distances.masked_fill(~negative, float("-inf")).amax(dim=1, keepdim=True)
+    chosen = torch.where(outside.any(dim=2), nearest_outside, farthest.expand_as(distances))
+    pairs = positive & negative.any(dim=1, keepdim=True)
+    if not pairs.any():
+        return embeddings.sum() * 0.0
+    return functional.relu(margin + distances - chosen)[pairs].mean()
+
+
+def _loss(kind, outputs, targets, triplet_margin=1.0):
     if kind == "cross_entropy":
         return functional.cross_entropy(outputs, targets)
+    if kind == "triplet":
+        return semi_hard_triplet_loss(outputs, targets, triplet_margin)
     return functional.mse_loss(outputs, targets)
 
 
@@ -183,12 +228,15 @@ def predict(model: torch.nn.Module, inputs: Inputs, *, batch_size: int = 1024) -
         return torch.cat([model(*_rows(inputs, index, device)).float().cpu() for index in batches])
 
 
-def evaluate(model, inputs, targets, loss: str) -> dict[str, float]:
-    """Loss (and accuracy and macro-F1 for classification) of ``model`` on a split."""
+def evaluate(model, inputs, targets, loss: str, *, triplet_margin=1.0) -> dict[str, float]:
+    """Loss (and accuracy and macro-F1 for classification) of ``model`` on a split.
+
+    The ``triplet`` loss mines its triplets over the whole split, as one batch.
+    """
     from ..evaluation.classification import classification_scores, confusion_matrix
 
     outputs = predict(model, inputs)
-    scores = {"loss": float(_loss(loss, outputs, targets))}
+    scores = {"loss": float(_loss(loss, outputs, targets, triplet_margin))}
     if loss == "cross_entropy":
         confusion = confusion_matrix(targets.numpy(), outputs.argmax(dim=1).numpy(),
                                      outputs.shape[1])  # fmt: skip
@@ -230,7 +278,8 @@ def _train_epoch(model, train, loss, config, run, optimizer, scheduler) -> float
             if own_loss is not None:
                 value = own_loss(*x, targets=y)
             else:
-                value = _loss(loss, model(*x, targets=y) if teacher_forced else model(*x), y)
+                outputs = model(*x, targets=y) if teacher_forced else model(*x)
+                value = _loss(loss, outputs, y, config.triplet_margin)
         run.step(value, optimizer, max_norm=config.grad_clip)
         if config.scheduler == "cosine":
             scheduler.step()
@@ -263,7 +312,9 @@ def fit(
     train, validation : (inputs, targets)
         Whole splits in memory; ``inputs`` is a tensor, or a tuple of tensors passed to the model
         as separate arguments. ``validation`` may be None when ``monitor`` is 'train_loss'.
-    loss : 'cross_entropy' | 'mse'
+    loss : 'cross_entropy' | 'mse' | 'triplet'
+        ``triplet``: :func:`semi_hard_triplet_loss` of the model's outputs (embeddings) with
+        the class labels as targets, margin ``config.triplet_margin``.
     config : TrainConfig
     workdir : str | Path | None
         Where ``metrics.csv`` and the checkpoints (``last/``, ``best.safetensors``) go; a
@@ -301,7 +352,8 @@ def fit(
         train_loss = _train_epoch(model, train, loss, config, run, optimizer, scheduler)
         record = {"epoch": epoch, "train_loss": train_loss, "lr": optimizer.param_groups[0]["lr"]}
         if validation is not None:
-            record.update({f"val_{k}": v for k, v in evaluate(model, *validation, loss).items()})
+            scores = evaluate(model, *validation, loss, triplet_margin=config.triplet_margin)
+            record.update({f"val_{k}": v for k, v in scores.items()})
         score = record[config.monitor]
         _step_epoch_scheduler(scheduler, config, score)
         if _better(score, best_score, config.monitor):
