@@ -21,20 +21,23 @@ calibration:
 
 @pytest.fixture(scope="session")
 def headset_workload_model(tmp_path_factory):
-    """A small cognitive-load model (2 s clips, 16 scales) trained on three simulated users'
-    EEG at low and high load, as rule train_workload_model writes it."""
+    """A small cognitive-load model (2 s clips, 16 scales) trained on three recordings of the
+    browser tests' simulated user (erin, at seeds other than the headset's) at low and high load,
+    as rule train_workload_model writes it. The page's tests check that the page follows the
+    model, not how the model generalises to new users: trained on other users (ana, ben, cho)
+    it gave erin P(high load) 0.9 at rest, and the test passed only on its dips."""
     from eegdecode.datasets.focus import FocusEEGSource, FocusSignature
     from eegdecode.signal import FOCUS_CHANNELS
     from eegdecode.training.mental_state import stew_segments, train_deployed_model
 
     recordings = {}
-    for subject, user in enumerate(("ana", "ben", "cho"), start=1):
-        source = FocusEEGSource(FocusSignature.for_user(user, 7), 128.0, seed=subject,
+    for subject in (1, 2, 3):
+        source = FocusEEGSource(FocusSignature.for_user("erin", 7), 128.0, seed=subject,
                                 channel_names=FOCUS_CHANNELS)  # fmt: skip
         # Either focus state at either load, so that the model learns the load alone.
         recordings[subject] = {
             condition: np.concatenate([
-                source.next(15 * 128, state, workload=condition == "hi")
+                source.next(60 * 128, state, workload=condition == "hi")
                 for state in ("focused", "unfocused")
             ], axis=1)
             for condition in ("lo", "hi")
@@ -45,7 +48,7 @@ def headset_workload_model(tmp_path_factory):
                 "n_scales": 16}  # fmt: skip
     trained = train_deployed_model(
         segments, features=features, model_name="BiLSTM", model_config={"hidden_size": 16},
-        training={"epochs": 12, "batch_size": 8, "lr": 3e-3, "device": "cpu"}, standardize=False,
+        training={"epochs": 20, "batch_size": 16, "lr": 3e-3, "device": "cpu"}, standardize=False,
     )  # fmt: skip
     return trained.save(tmp_path_factory.mktemp("model") / "bilstm_7ch")
 
