@@ -54,7 +54,8 @@ def test_a_silent_hub_sends_keepalives_and_closing_ends_every_listener():
     listener = hub.listen(keepalive_s=0.05)
     assert next(listener) == ": keepalive\n\n"
     threading.Timer(0.1, hub.close).start()
-    assert list(listener) in ([], [": keepalive\n\n"])
+    # However many keepalives a busy machine fits in before the close, the listener then ends.
+    assert set(list(listener)) <= {": keepalive\n\n"}
 
 
 @pytest.mark.parametrize("name", HOSTILE_NAMES)
