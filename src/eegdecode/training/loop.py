@@ -185,13 +185,16 @@ def semi_hard_triplet_loss(
     same = labels[:, None] == labels[None, :]
     positive = same & ~torch.eye(len(labels), dtype=torch.bool, device=labels.device)
     negative = ~same
-    # (anchor, positive, negative): negatives of the anchor farther than the positive.
-    d_an = distances[:, None, :].expand(-1, len(labels), -1)
-    outside = negative[:, None, :] & (d_an > distances[:, :, None])
-    nearest_outside = d_an.masked_fill(~outside, float("inf")).amin(dim=2)
-    farthest = distances.masked_fill(~negative, float("-inf")).amax(dim=1, keepdim=True)
-    chosen = torch.where(outside.any(dim=2), nearest_outside, farthest.expand_as(distances))
-    pairs = positive & negative.any(dim=1, keepdim=True)
+    # Each anchor's negative distances in ascending order (non-negatives last, as +inf); the
+    # first one beyond a positive's distance is its semi-hard negative. O(batch²) memory, so
+    # that validation can mine over a whole split.
+    ascending = distances.masked_fill(~negative, float("inf")).sort(dim=1).values
+    n_negatives = negative.sum(dim=1, keepdim=True)
+    beyond = torch.searchsorted(ascending.detach(), distances.detach().contiguous(), right=True)
+    semi_hard = ascending.gather(1, beyond.clamp(max=len(labels) - 1))
+    farthest = ascending.gather(1, (n_negatives - 1).clamp(min=0)).expand_as(distances)
+    chosen = torch.where(beyond < n_negatives, semi_hard, farthest)
+    pairs = positive & (n_negatives > 0)
     if not pairs.any():
         return embeddings.sum() * 0.0
     return functional.relu(margin + distances - chosen)[pairs].mean()
