@@ -135,6 +135,8 @@ def load_eeg_imagenet(path: str | Path) -> EEGImageNet:
     if not isinstance(entries, (list, tuple)) or not entries:
         raise ValueError(f"{str(path)!r}: 'dataset' must be a non-empty list of segments.")
     start, stop = SEGMENT_SAMPLES
+    # The reference splitter's 450–600, but no shorter than the samples kept.
+    shortest, longest = max(SEGMENT_LENGTHS[0], stop), SEGMENT_LENGTHS[1]
     eeg, fields, kept = [], [], []
     for number, entry in enumerate(entries):
         where = f"{str(path)!r}, dataset[{number}]"
@@ -153,8 +155,7 @@ def load_eeg_imagenet(path: str | Path) -> EEGImageNet:
             _index(entry, "image", len(image_names), where),
             int(entry["subject"]),
         )
-        n_samples = signal.shape[1]
-        if not SEGMENT_LENGTHS[0] <= n_samples <= SEGMENT_LENGTHS[1] or n_samples < stop:
+        if not shortest <= signal.shape[1] <= longest:
             continue
         values = signal[:, start:stop].float().numpy()
         if not np.isfinite(values).all():
@@ -163,11 +164,11 @@ def load_eeg_imagenet(path: str | Path) -> EEGImageNet:
         fields.append(row)
         kept.append(number)
     if not kept:
-        raise ValueError(f"{str(path)!r}: no segment has {stop} to {SEGMENT_LENGTHS[1]} samples.")
+        raise ValueError(f"{str(path)!r}: no segment has {shortest} to {longest} samples.")
     if len(kept) < len(entries):
         logger.info(
-            "%s: %d of %d segments left out (length outside %d–%d samples or below %d)",
-            path.name, len(entries) - len(kept), len(entries), *SEGMENT_LENGTHS, stop,
+            "%s: %d of %d segments left out (length outside %d–%d samples)",
+            path.name, len(entries) - len(kept), len(entries), shortest, longest,
         )  # fmt: skip
     labels, images, subjects = np.asarray(fields, dtype=np.int64).T
     return EEGImageNet(
