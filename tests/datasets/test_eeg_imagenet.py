@@ -13,6 +13,8 @@ from eegdecode.datasets.eeg_imagenet import (
     load_eeg_imagenet,
     make_demo_eeg_imagenet,
     presentation_onsets,
+    read_synset_mapping,
+    segment_positions,
     write_block_splits,
     write_demo_eeg_imagenet,
     write_eeg_imagenet,
@@ -162,23 +164,24 @@ def _nearest_centroid_accuracy(features, labels, parts):
     return float((predicted == labels[test]).mean())
 
 
-def _band_power(eeg, frequencies):
-    t = np.arange(eeg.shape[-1]) / 1000.0
-    basis = np.exp(-2j * np.pi * np.asarray(frequencies)[:, None] * t)  # (f, t)
-    return np.log(np.abs(eeg @ basis.T) ** 2 + 1e-9).reshape(len(eeg), -1)
+def _evoked_amplitude(eeg):
+    # The mean over 130–230 ms after onset minus the first 60 ms (the baseline, which takes the
+    # slow drift out), per channel.
+    return eeg[:, :, 130:230].mean(-1) - eeg[:, :, :60].mean(-1)
 
 
 @pytest.fixture(scope="module")
 def demo_files(tmp_path_factory):
-    written = {}
+    written = {"mapping": {}}
     for variant in ("planted", "null", "confound"):
         folder = tmp_path_factory.mktemp(variant)
         demo = make_demo_eeg_imagenet(variant=variant, n_subjects=2, seed=0)
         write_demo_eeg_imagenet(
             demo, folder / "eeg_5_95_std.pth", folder / "block_splits_by_image_all.pth",
-            folder / "images",
+            folder / "images", folder / "LOC_synset_mapping.txt",
         )  # fmt: skip
         dataset = load_eeg_imagenet(folder / "eeg_5_95_std.pth")
+        written["mapping"][variant] = folder / "LOC_synset_mapping.txt"
         written[variant] = (
             demo,
             dataset,
@@ -205,15 +208,15 @@ def test_the_demo_is_written_in_the_released_layout_with_splits_by_image(demo_fi
 
 
 def test_the_demo_variants_have_their_known_answer(demo_files):
-    # Band power at the planted frequencies names the class only in the planted variant; the
+    # The baseline-corrected evoked amplitude names the class only in the planted variant; the
     # channel means (slow drift) name it only in the confound variant, and only because the
     # block design puts all images of a class at nearby times.
-    frequencies = np.linspace(8, 30, 8)
     scores = {}
-    for variant, (_, dataset, parts) in demo_files.items():
+    for variant in ("planted", "null", "confound"):
+        _, dataset, parts = demo_files[variant]
         occipital = dataset.eeg[:, 64:]
         scores[variant] = (
-            _nearest_centroid_accuracy(_band_power(occipital, frequencies), dataset.labels, parts),
+            _nearest_centroid_accuracy(_evoked_amplitude(occipital), dataset.labels, parts),
             _nearest_centroid_accuracy(dataset.eeg.mean(-1), dataset.labels, parts),
         )
     # 16 test segments: chance 1/8, binomial 95 % upper bound 0.375.
@@ -221,3 +224,29 @@ def test_the_demo_variants_have_their_known_answer(demo_files):
     assert scores["null"][0] <= 0.375 and scores["null"][1] <= 0.375, scores
     assert scores["confound"][0] <= 0.375, scores
     assert scores["confound"][1] >= 0.75, scores
+
+
+def test_the_demo_lists_each_subject_in_presentation_order_with_named_classes(demo_files):
+    demo, dataset, _ = demo_files["confound"]
+    positions = segment_positions(dataset)
+    for subject in np.unique(dataset.subjects):
+        members = np.flatnonzero(dataset.subjects == subject)
+        np.testing.assert_array_equal(positions[members], np.arange(members.size))
+        # The block design: one class after another, so the class changes 8 − 1 times.
+        assert np.count_nonzero(np.diff(dataset.labels[members])) == len(dataset.synsets) - 1
+    mapping = demo_files["mapping"]["confound"]
+    assert read_synset_mapping(mapping, dataset.synsets) == demo.class_names
+    assert len(set(demo.class_names)) == len(demo.synsets)
+
+
+def test_the_synset_mapping_gives_the_first_name_and_names_what_is_missing(tmp_path):
+    path = tmp_path / "LOC_synset_mapping.txt"
+    path.write_text("n02389026 sorrel\nn03888257 parachute, chute\n\n")
+    assert read_synset_mapping(path, ["n03888257", "n02389026"]) == ("parachute", "sorrel")
+    with pytest.raises(ValueError, match=r"names no class for the WordNet ids \['n01234567'\]"):
+        read_synset_mapping(path, ["n01234567"])
+    path.write_text("n02389026 sorrel\nparachute\n")
+    with pytest.raises(ValueError, match="line 2"):
+        read_synset_mapping(path, ["n02389026"])
+    with pytest.raises(FileNotFoundError, match=r"missing\.txt"):
+        read_synset_mapping(tmp_path / "missing.txt", ["n02389026"])

@@ -16,6 +16,9 @@ The release, as this module reads it:
     image (all the EEG of an image falls in one part), of indices into ``dataset``.
 ImageNet images
     ``<images root>/<WordNet id>/<image name>.JPEG``, the layout of ImageNet's training set.
+``LOC_synset_mapping.txt`` (ImageNet's class names)
+    One line per WordNet id: ``n02389026 sorrel``, synonyms after commas; the captions
+    ``"An image of {class}"`` take the first name (:func:`read_synset_mapping`).
 
 The reference loader (``perceivelab/eeg_visual_classification``) keeps samples 20–459 of each
 segment and, in its splits, only segments of 450 to 600 samples; :func:`load_eeg_imagenet`
@@ -47,6 +50,8 @@ IMAGE_S, BLOCK_PAUSE_S = 0.5, 10.0
 SPLIT_PARTS = ("train", "val", "test")
 ENTRY_FIELDS = ("eeg", "image", "label", "subject")
 DEMO_VARIANTS = ("planted", "null", "confound")
+#: The demo's planted evoked response: peak after the image onset and width (SD), seconds.
+EVOKED_LATENCY_S, EVOKED_WIDTH_S = 0.2, 0.05
 
 
 @dataclass(frozen=True)
@@ -236,6 +241,63 @@ def load_block_splits(
     return parts
 
 
+def read_synset_mapping(path: str | Path, synsets: Sequence[str]) -> tuple[str, ...]:
+    """The first name of each WordNet id in ``synsets``, from ImageNet's
+    ``LOC_synset_mapping.txt`` (``n02389026 sorrel`` per line, synonyms after commas).
+
+    Parameters
+    ----------
+    path : str | Path
+    synsets : sequence of str
+        The WordNet ids wanted (an ``eeg_*_std.pth`` file's ``labels``).
+
+    Returns
+    -------
+    names : tuple of str
+        In the order of ``synsets``.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"No synset mapping at {str(path)!r} (LOC_synset_mapping.txt).")
+    names = {}
+    for number, line in enumerate(path.read_text().splitlines(), start=1):
+        if not line.strip():
+            continue
+        wnid, _, rest = line.strip().partition(" ")
+        name = rest.split(",")[0].strip()
+        if not wnid.startswith("n") or not name:
+            raise ValueError(
+                f"{str(path)!r} line {number}: expected '<WordNet id> <name>[, synonyms]', "
+                f"got {line!r}."
+            )
+        names[wnid] = name
+    missing = [wnid for wnid in synsets if wnid not in names]
+    if missing:
+        raise ValueError(f"{str(path)!r} names no class for the WordNet ids {missing[:5]}.")
+    return tuple(names[wnid] for wnid in synsets)
+
+
+def write_synset_mapping(path: str | Path, synsets: Sequence[str], names: Sequence[str]) -> Path:
+    """Write ``LOC_synset_mapping.txt`` lines (``<WordNet id> <name>``)."""
+    lines = "".join(f"{wnid} {name}\n" for wnid, name in zip(synsets, names, strict=True))
+    with atomic_path(path) as temporary:
+        Path(temporary).write_text(lines)
+    return Path(path)
+
+
+def segment_positions(dataset: EEGImageNet) -> np.ndarray:
+    """Each segment's rank among its subject's segments in file order, from 0.
+
+    The time-only baseline reads it as the segment's place in the recording; the demo lists
+    segments in the order they were shown.
+    """
+    positions = np.empty(len(dataset.subjects), dtype=np.int64)
+    for subject in np.unique(dataset.subjects):
+        members = np.flatnonzero(dataset.subjects == subject)
+        positions[members] = np.arange(members.size)
+    return positions
+
+
 def write_eeg_imagenet(
     path: str | Path,
     eeg: Sequence[np.ndarray],
@@ -307,6 +369,7 @@ class DemoEEGImageNet:
     subjects: np.ndarray
     onsets_s: np.ndarray
     synsets: tuple[str, ...]
+    class_names: tuple[str, ...]  # "red circle", ...
     image_names: tuple[str, ...]
     pictures: np.ndarray  # (n_images, size, size, 3) uint8
     splits: list[dict[str, np.ndarray]]
@@ -328,12 +391,14 @@ def make_demo_eeg_imagenet(
 
     Each class is a coloured shape (the EEG→video demo's shapes and colours), each image that
     shape at its own position and size on a grey background. Every subject sees every image once,
-    in the block design (classes in a subject-specific random order). The EEG is 1/f background
+    in the block design (classes in a subject-specific random order), and the file lists a
+    subject's segments in that order. The EEG is 1/f background
     noise plus, by ``variant``:
 
     ``planted``
-        A class-specific 8–30 Hz oscillation on the occipital half of the channels, with a
-        random phase per segment: decodable from the segment itself.
+        A class-specific visual evoked response on the occipital half of the channels: one
+        Gaussian deflection peaking :data:`EVOKED_LATENCY_S` after the onset, with a
+        class-specific signed topography; decodable from the segment itself.
     ``null``
         Nothing: no model can beat chance.
     ``confound``
@@ -342,8 +407,8 @@ def make_demo_eeg_imagenet(
         drift barely moves, so a model can name the class from it on splits by image, as
         classifiers on the real block design do; it knows nothing of the image.
 
-    Amplitudes, at ``signal_strength`` 1, over the background's 10 µV RMS: the oscillation
-    peaks at 4 µV times a per-class channel weight in [0.3, 1]; the drift is 8 µV times a
+    Amplitudes, at ``signal_strength`` 1, over the background's 10 µV RMS: the evoked response
+    peaks at 5 µV times a per-class channel weight in ±[0.3, 1]; the drift is 8 µV times a
     standard-normal loading per channel and period.
 
     Splits follow the release: ``n_splits`` random 80/10/10 splits of the images, each image's
@@ -367,6 +432,9 @@ def make_demo_eeg_imagenet(
     )
     image_class = np.repeat(np.arange(n_classes), images_per_class)
     colours = list(COLOURS.values())
+    class_names = tuple(
+        f"{list(COLOURS)[c % len(colours)]} {SHAPES[c % len(SHAPES)]}" for c in range(n_classes)
+    )
     pictures = np.empty((len(image_names), image_size, image_size, 3), dtype=np.uint8)
     for index, label in enumerate(image_class):
         picture = np.full((image_size, image_size, 3), 128, dtype=np.uint8)
@@ -377,22 +445,25 @@ def make_demo_eeg_imagenet(
         pictures[index] = cv2.GaussianBlur(picture, (3, 3), 0)
 
     sfreq, t = EEG_IMAGENET_SFREQ, np.arange(n_samples) / EEG_IMAGENET_SFREQ
-    frequencies = rng.permutation(np.linspace(8, 30, n_classes))
     occipital = np.arange(EEG_IMAGENET_CHANNELS // 2, EEG_IMAGENET_CHANNELS)
-    topography = rng.uniform(0.3, 1.0, (n_classes, occipital.size))
+    topography = rng.uniform(0.3, 1.0, (n_classes, occipital.size)) * rng.choice(
+        [-1.0, 1.0], (n_classes, occipital.size)
+    )
+    evoked = np.exp(-0.5 * ((t - EVOKED_LATENCY_S) / EVOKED_WIDTH_S) ** 2)
     eeg, labels, images, subjects, onsets = [], [], [], [], []
     for subject in range(1, n_subjects + 1):
         srng = np.random.default_rng([seed, 22, subject])
         order = srng.permutation(n_classes)
-        segment_images = srng.permutation(len(image_names))
+        shown = srng.permutation(len(image_names))
+        onset = presentation_onsets(image_class[shown], shown, order)
+        # The file lists a subject's segments in the order they were shown.
+        segment_images = shown[np.argsort(onset, kind="stable")]
         segment_labels = image_class[segment_images]
-        onset = presentation_onsets(segment_labels, segment_images, order)
+        onset = np.sort(onset)
         noise = pink_noise(srng, (len(segment_images), EEG_IMAGENET_CHANNELS, n_samples), sfreq)
         if variant == "planted":
-            phase = srng.uniform(0, 2 * np.pi, len(segment_images))
-            waves = np.sin(2 * np.pi * frequencies[segment_labels, None] * t + phase[:, None])
             noise[:, occipital] += (
-                signal_strength * 4.0 * topography[segment_labels][:, :, None] * waves[:, None]
+                signal_strength * 5.0 * topography[segment_labels][:, :, None] * evoked
             )
         elif variant == "confound":
             periods = srng.uniform(20, 200, 4)
@@ -420,15 +491,23 @@ def make_demo_eeg_imagenet(
     return DemoEEGImageNet(
         eeg=np.concatenate(eeg), labels=np.concatenate(labels), images=images,
         subjects=np.concatenate(subjects), onsets_s=np.concatenate(onsets), synsets=synsets,
-        image_names=image_names, pictures=pictures, splits=splits,
+        class_names=class_names, image_names=image_names, pictures=pictures, splits=splits,
     )  # fmt: skip
 
 
 def write_demo_eeg_imagenet(
-    demo: DemoEEGImageNet, eeg_path: str | Path, splits_path: str | Path, images_root: str | Path
+    demo: DemoEEGImageNet,
+    eeg_path: str | Path,
+    splits_path: str | Path,
+    images_root: str | Path,
+    synset_mapping: str | Path | None = None,
 ) -> None:
-    """Write a demo in the release's layout: the two ``.pth`` files and the JPEG images."""
+    """Write a demo in the release's layout: the two ``.pth`` files, the JPEG images and,
+    given a path, ``LOC_synset_mapping.txt`` with the classes' names ("red circle", ...)."""
     from PIL import Image
+
+    if synset_mapping is not None:
+        write_synset_mapping(synset_mapping, demo.synsets, demo.class_names)
 
     write_eeg_imagenet(
         eeg_path, list(demo.eeg), labels=demo.labels, images=demo.images, subjects=demo.subjects,
