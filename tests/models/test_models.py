@@ -278,3 +278,16 @@ def test_the_linear_mel_decoder_is_pca_then_least_squares(tmp_path):
     assert isinstance(reloaded.model, LinearMelDecoder)
     np.testing.assert_allclose(reloaded.predict(features[300:]), expected, rtol=1e-4, atol=1e-4)
     assert LinearMelDecoder.fit(features[:5], targets[:5], 50).config.n_components == 5
+
+
+def test_the_lstm_encoder_pools_its_last_or_mean_output():
+    x = torch.randn(3, 4, 9)
+    for pooling in ("last", "mean"):
+        torch.manual_seed(0)
+        model = EEGLSTMEncoder(EEGLSTMEncoderConfig(n_channels=4, hidden_size=8, embedding_dim=6,
+                                                    pooling=pooling))  # fmt: skip
+        outputs, _ = model.lstm(x.transpose(1, 2))
+        pooled = outputs[:, -1] if pooling == "last" else outputs.sum(1) / outputs.shape[1]
+        torch.testing.assert_close(model(x), model.output(pooled))
+    with pytest.raises(ValueError, match="pooling"):
+        EEGLSTMEncoderConfig(pooling="max")

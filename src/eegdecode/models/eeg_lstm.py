@@ -7,7 +7,10 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from .._validation import check_option
 from .base import ModelConfig, PretrainedModel
+
+POOLINGS = ("last", "mean")
 
 
 @dataclass(frozen=True)
@@ -24,18 +27,27 @@ class EEGLSTMEncoderConfig(ModelConfig):
         Stacked LSTM layers (1).
     embedding_dim : int
         Size of the embedding (128).
+    pooling : 'last' | 'mean'
+        What the projection reads: the LSTM's output at the last step (the reference) or its
+        mean over steps, which passes gradients to every step and learns from a few hundred
+        segments (the demo's) where the last step's output overfits.
     """
 
     n_channels: int = 128
     hidden_size: int = 128
     num_layers: int = 1
     embedding_dim: int = 128
+    pooling: str = "last"
+
+    def __post_init__(self):
+        check_option("pooling", self.pooling, POOLINGS)
 
 
 class EEGLSTMEncoder(PretrainedModel):
     """Segments (B, channels, time) → LSTM over time → Linear(hidden, embedding) of the last
-    step. The reference classifier adds a ReLU and a 40-way layer after ``output``; as a
-    triplet-trained feature extractor the embedding is the linear output itself.
+    step (or of the mean over steps, ``pooling='mean'``). The reference classifier adds a ReLU
+    and a 40-way layer after ``output``; as a triplet-trained feature extractor the embedding
+    is the linear output itself.
 
     Parameters
     ----------
@@ -59,4 +71,5 @@ class EEGLSTMEncoder(PretrainedModel):
                 f"{tuple(x.shape[1:])}."
             )
         outputs, _ = self.lstm(x.transpose(1, 2))
-        return self.output(outputs[:, -1])
+        pooled = outputs[:, -1] if self.config.pooling == "last" else outputs.mean(dim=1)
+        return self.output(pooled)
