@@ -154,3 +154,28 @@ def test_block_files_in_another_order_are_refused():
             concept_labels=labels,
             block_labels=[labels[0], labels[0]],
         )
+
+
+def test_a_split_by_positions_trains_on_its_training_positions_only():
+    # EEG-ImageNet's splits are by image, not block: positions along the first axis.
+    de, labels = _de(1.0)
+    features = de.reshape(-1, 62, 5)
+    targets = np.broadcast_to((labels % 2)[..., None], de.shape[:3]).reshape(-1)
+    order = np.random.default_rng(0).permutation(len(targets))
+    split = {"train": order[:100], "validation": order[100:140], "test": order[140:],
+             "description": {"by": "image"}}  # fmt: skip
+    poisoned = features.copy()
+    poisoned[split["test"]] = np.nan
+    config = TrainConfig(epochs=3, batch_size=64)
+    outputs = []
+    for values in (features, poisoned):
+        torch.manual_seed(0)
+        model = GLFNetMLP(GLFNetMLPConfig(n_chans=62, n_outputs=2))
+        trained = train_predictor(model, values, targets, split=split, loss="cross_entropy",
+                                  train_config=config, n_sample_axes=1)  # fmt: skip
+        outputs.append(trained.predict(features[split["validation"]]))
+    np.testing.assert_array_equal(outputs[0], outputs[1])
+    assert trained.split == {"by": "image"}
+    with pytest.raises(ValueError, match="n_sample_axes=1"):
+        train_predictor(model, de, de[..., 0, 0], split=split, loss="cross_entropy",
+                        train_config=config)  # fmt: skip

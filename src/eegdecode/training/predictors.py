@@ -30,7 +30,7 @@ def train_predictor(
     inputs: np.ndarray | Mapping[str, np.ndarray],
     targets: np.ndarray,
     *,
-    split: BlockSplit,
+    split: BlockSplit | Mapping[str, np.ndarray],
     loss: str,
     train_config: TrainConfig,
     n_sample_axes: int = 3,
@@ -49,8 +49,11 @@ def train_predictor(
         axes index samples (block, concept, rep[, window]).
     targets : ndarray
         Same sample axes as ``inputs`` (class indices for cross-entropy, values for MSE).
-    split : BlockSplit
-    loss : 'cross_entropy' | 'mse'
+    split : BlockSplit | dict of str to ndarray of int
+        Blocks; or, for datasets split by another unit (EEG-ImageNet's released splits by
+        image), ``train``, ``validation`` (optional) and ``test`` positions along the first
+        axis (``n_sample_axes`` 1), with ``description``, the JSON the model folder keeps.
+    loss : 'cross_entropy' | 'mse' | 'triplet'
     train_config : TrainConfig
     n_sample_axes : int
     scale_targets : bool
@@ -76,28 +79,40 @@ def train_predictor(
                 f"{n_sample_axes} (sample) axes."
             )
 
-    def samples(values, blocks):
-        return take_blocks(values, blocks, n_sample_axes)
+    if isinstance(split, BlockSplit):
+        parts = {"train": split.train, "validation": split.validation}
+        description = split.to_dict()
 
-    train = {name: samples(values, split.train) for name, values in named.items()}
-    y_train = samples(targets, split.train)
+        def samples(values, part):
+            blocks = parts[part]
+            return take_blocks(values, blocks if part == "train" else [blocks], n_sample_axes)
+    else:
+        if n_sample_axes != 1:
+            raise ValueError("A split by positions indexes the first axis: n_sample_axes=1.")
+        parts, description = split, split["description"]
+
+        def samples(values, part):
+            return values[np.asarray(parts[part])]
+
+    train = {name: samples(values, "train") for name, values in named.items()}
+    y_train = samples(targets, "train")
     scalers = {
         name: Standardizer.fit_channels(values) if name in per_channel else Standardizer.fit(values)
         for name, values in train.items()
     }
     if scale_targets:
         scalers[TARGETS] = Standardizer.fit(y_train)
-    trained = TrainedModel(model=None, scalers=scalers, split=split.to_dict())
+    trained = TrainedModel(model=None, scalers=scalers, split=description)
 
     def tensors(x: dict, y):
         y = scalers[TARGETS].transform(y) if scale_targets else y
         return trained.inputs(*x.values()), torch.from_numpy(np.ascontiguousarray(y))
 
     validation = None
-    if split.validation is not None:
+    if parts.get("validation") is not None:
         validation = tensors(
-            {name: samples(values, [split.validation]) for name, values in named.items()},
-            samples(targets, [split.validation]),
+            {name: samples(values, "validation") for name, values in named.items()},
+            samples(targets, "validation"),
         )
     result = fit(
         model,
