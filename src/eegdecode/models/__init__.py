@@ -12,6 +12,12 @@ from .glfnet_mlp import GLFNetMLP, GLFNetMLPConfig
 from .glmnet import GLMNet, GLMNetConfig
 from .linear_mel import LinearMelDecoder, LinearMelDecoderConfig
 from .mlpnet import MLPNet, MLPNetConfig
+from .saliency_gan import (
+    SaliencyDiscriminator,
+    SaliencyDiscriminatorConfig,
+    SaliencyGenerator,
+    SaliencyGeneratorConfig,
+)
 from .semantic import SemanticPredictor, SemanticPredictorConfig
 from .seq2seq import Seq2Seq, Seq2SeqConfig
 from .shallownet import ShallowNet, ShallowNetConfig
@@ -39,6 +45,8 @@ MODEL_CLASSES = {
         GLMNet,
         LinearMelDecoder,
         MLPNet,
+        SaliencyDiscriminator,
+        SaliencyGenerator,
         SemanticPredictor,
         Seq2Seq,
         ShallowNet,
@@ -76,6 +84,10 @@ __all__ = [
     "PretrainedModel",
     "SSTEmotionNet",
     "SSTEmotionNetConfig",
+    "SaliencyDiscriminator",
+    "SaliencyDiscriminatorConfig",
+    "SaliencyGenerator",
+    "SaliencyGeneratorConfig",
     "SemanticPredictor",
     "SemanticPredictorConfig",
     "Seq2Seq",
