@@ -174,6 +174,9 @@ def test_bad_settings():
         TrainConfig(grad_clip=0)
     with pytest.raises(ValueError, match="needs a validation split"):
         fit(_model(), _problem()[0], None, loss="cross_entropy", config=TrainConfig(epochs=1))
+    train, validation, _ = _problem()
+    with pytest.raises(ValueError, match="the 'mse' loss does not record; monitor 'val_loss'"):
+        fit(_model(), train, validation, loss="mse", config=TrainConfig(epochs=1))
 
 
 def test_keep_last_returns_the_final_weights():

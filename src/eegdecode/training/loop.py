@@ -337,6 +337,11 @@ def fit(
         raise ValueError(
             f"monitor={config.monitor!r} needs a validation split; use 'train_loss' without one."
         )
+    if config.monitor in _MAXIMISED and loss != "cross_entropy":
+        raise ValueError(
+            f"monitor={config.monitor!r} is a classification score, which the {loss!r} loss "
+            f"does not record; monitor 'val_loss' (or 'train_loss') instead."
+        )
     run = TrainingRun(
         config, (train, validation), workdir=workdir, device=config.device,
         mixed_precision=config.mixed_precision, gradient_checkpointing=True, seed=config.seed,
