@@ -9,14 +9,18 @@ from eegdecode.datasets.eeg_imagenet import (
     BLOCK_PAUSE_S,
     EEG_IMAGENET_CHANNELS,
     IMAGE_S,
+    RELEASE_FILES,
+    image_labels,
     load_block_splits,
     load_eeg_imagenet,
+    load_images,
     make_demo_eeg_imagenet,
     presentation_onsets,
     read_synset_mapping,
     segment_positions,
     write_block_splits,
     write_demo_eeg_imagenet,
+    write_demo_release,
     write_eeg_imagenet,
 )
 
@@ -250,3 +254,33 @@ def test_the_synset_mapping_gives_the_first_name_and_names_what_is_missing(tmp_p
         read_synset_mapping(path, ["n02389026"])
     with pytest.raises(FileNotFoundError, match=r"missing\.txt"):
         read_synset_mapping(tmp_path / "missing.txt", ["n02389026"])
+
+
+def test_images_load_centre_cropped_and_resized_with_their_class(tmp_path):
+    from PIL import Image
+
+    dataset = load_eeg_imagenet(_write(tmp_path / "eeg_5_95_std.pth", _segments([500] * 3)))
+    root = tmp_path / "images"
+    wide = np.zeros((20, 40, 3), np.uint8)
+    wide[:, 10:30] = 200  # the centre square; the sides are cropped away
+    for name in IMAGES:
+        (root / name.split("_")[0]).mkdir(parents=True, exist_ok=True)
+        Image.fromarray(wide).save(root / name.split("_")[0] / f"{name}.JPEG", quality=100)
+    images = load_images(dataset, root, 8)
+    assert images.shape == (3, 8, 8, 3) and images.dtype == np.uint8
+    assert np.abs(images.astype(int) - 200).max() <= 3
+    np.testing.assert_array_equal(image_labels(dataset), [0, 1, 0])
+    (root / "n03888257" / "n03888257_101.JPEG").write_bytes(b"not a jpeg")
+    with pytest.raises(ValueError, match=r"n03888257_101\.JPEG' cannot be read"):
+        load_images(dataset, root, 8)
+
+
+def test_the_demo_release_is_written_by_the_released_names_all_or_nothing(tmp_path):
+    paths = write_demo_release(tmp_path / "raw", n_classes=4, images_per_class=10, n_subjects=1)
+    assert {key: path.name for key, path in paths.items()} == RELEASE_FILES
+    dataset = load_eeg_imagenet(paths["eeg"])
+    assert load_images(dataset, paths["images"], 16).shape == (40, 16, 16, 3)
+    assert len(read_synset_mapping(paths["synset_mapping"], dataset.synsets)) == 4
+    with pytest.raises(ValueError, match="variant"):
+        write_demo_release(tmp_path / "bad", variant="planted-twice")
+    assert not (tmp_path / "bad").exists()

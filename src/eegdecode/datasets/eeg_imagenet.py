@@ -52,6 +52,10 @@ ENTRY_FIELDS = ("eeg", "image", "label", "subject")
 DEMO_VARIANTS = ("planted", "null", "confound")
 #: The demo's planted evoked response: peak after the image onset and width (SD), seconds.
 EVOKED_LATENCY_S, EVOKED_WIDTH_S = 0.2, 0.05
+# The planted demo's earlier, retinotopic component: its topography follows where the shape is.
+LAYOUT_LATENCY_S, LAYOUT_WIDTH_S = 0.1, 0.03
+# Peak amplitudes of the two components at signal_strength 1 (the background: 10 µV RMS).
+EVOKED_AMPLITUDE_UV, LAYOUT_AMPLITUDE_UV = 5.0, 5.0
 
 
 @dataclass(frozen=True)
@@ -241,6 +245,54 @@ def load_block_splits(
     return parts
 
 
+def load_images(dataset: EEGImageNet, root: str | Path, size: int) -> np.ndarray:
+    """Every image the file lists, centre-cropped to a square and resized to ``size`` pixels.
+
+    Parameters
+    ----------
+    dataset : EEGImageNet
+    root : str | Path
+        The images root (``<WordNet id>/<name>.JPEG``, see :meth:`EEGImageNet.image_path`).
+    size : int
+
+    Returns
+    -------
+    images : ndarray of uint8, shape (n_images, size, size, 3)
+        In the order of ``dataset.image_names``.
+    """
+    from PIL import Image, UnidentifiedImageError
+
+    size = ensure_positive_int(size, "size")
+    images = np.empty((len(dataset.image_names), size, size, 3), dtype=np.uint8)
+    for index in range(len(dataset.image_names)):
+        path = dataset.image_path(root, index)
+        try:
+            with Image.open(path) as opened:
+                picture = opened.convert("RGB")
+        except (UnidentifiedImageError, OSError) as error:
+            raise ValueError(f"Image {str(path)!r} cannot be read: {error}") from error
+        side = min(picture.size)
+        left, top = (picture.width - side) // 2, (picture.height - side) // 2
+        square = picture.crop((left, top, left + side, top + side))
+        images[index] = np.asarray(square.resize((size, size), Image.Resampling.BICUBIC))
+    return images
+
+
+def image_labels(dataset: EEGImageNet) -> np.ndarray:
+    """Each image's class (index into ``synsets``), from the WordNet id its name begins with."""
+    index = {wnid: k for k, wnid in enumerate(dataset.synsets)}
+    labels = []
+    for number, name in enumerate(dataset.image_names):
+        wnid = name.split("_")[0]
+        if wnid not in index:
+            raise ValueError(
+                f"Image {name!r} (entry {number} of 'images' in {str(dataset.path)!r}) names "
+                f"the WordNet id {wnid!r}, which is not among the file's 'labels'."
+            )
+        labels.append(index[wnid])
+    return np.asarray(labels, dtype=np.int64)
+
+
 def read_synset_mapping(path: str | Path, synsets: Sequence[str]) -> tuple[str, ...]:
     """The first name of each WordNet id in ``synsets``, from ImageNet's
     ``LOC_synset_mapping.txt`` (``n02389026 sorrel`` per line, synonyms after commas).
@@ -398,7 +450,10 @@ def make_demo_eeg_imagenet(
     ``planted``
         A class-specific visual evoked response on the occipital half of the channels: one
         Gaussian deflection peaking :data:`EVOKED_LATENCY_S` after the onset, with a
-        class-specific signed topography; decodable from the segment itself.
+        class-specific signed topography; decodable from the segment itself. And an earlier,
+        retinotopic one (:data:`LAYOUT_LATENCY_S`) whose topography is the shape's centre
+        (x, y in [-1, 1]) and size weighting three fixed channel patterns: the image's layout,
+        which no caption of the class says, for the pixel-level branch to reconstruct.
     ``null``
         Nothing: no model can beat chance.
     ``confound``
@@ -408,7 +463,8 @@ def make_demo_eeg_imagenet(
         classifiers on the real block design do; it knows nothing of the image.
 
     Amplitudes, at ``signal_strength`` 1, over the background's 10 µV RMS: the evoked response
-    peaks at 5 µV times a per-class channel weight in ±[0.3, 1]; the drift is 8 µV times a
+    peaks at 5 µV times a per-class channel weight in ±[0.3, 1], the retinotopic one at 5 µV
+    times the layout's weighting of standard-normal patterns; the drift is 8 µV times a
     standard-normal loading per channel and period.
 
     Splits follow the release: ``n_splits`` random 80/10/10 splits of the images, each image's
@@ -436,10 +492,15 @@ def make_demo_eeg_imagenet(
         f"{list(COLOURS)[c % len(colours)]} {SHAPES[c % len(SHAPES)]}" for c in range(n_classes)
     )
     pictures = np.empty((len(image_names), image_size, image_size, 3), dtype=np.uint8)
+    layout = np.empty((len(image_names), 3))  # centre x, centre y, radius: each in [-1, 1]
     for index, label in enumerate(image_class):
         picture = np.full((image_size, image_size, 3), 128, dtype=np.uint8)
         radius = int(image_size * rng.uniform(0.18, 0.3))
         centre = tuple(int(v) for v in rng.integers(radius, image_size - radius, 2))
+        layout[index] = (
+            *(2 * np.array(centre) / image_size - 1),
+            (radius / image_size - 0.24) / 0.06,
+        )
         colour = tuple(int(v) for v in colours[label % len(colours)])
         _draw_shape(picture, SHAPES[label % len(SHAPES)], centre, radius, colour)
         pictures[index] = cv2.GaussianBlur(picture, (3, 3), 0)
@@ -450,6 +511,9 @@ def make_demo_eeg_imagenet(
         [-1.0, 1.0], (n_classes, occipital.size)
     )
     evoked = np.exp(-0.5 * ((t - EVOKED_LATENCY_S) / EVOKED_WIDTH_S) ** 2)
+    # A generator of its own, so that the images, splits and other variants stay as they were.
+    patterns = np.random.default_rng([seed, 22, 0]).standard_normal((3, occipital.size))
+    retinotopic = np.exp(-0.5 * ((t - LAYOUT_LATENCY_S) / LAYOUT_WIDTH_S) ** 2)
     eeg, labels, images, subjects, onsets = [], [], [], [], []
     for subject in range(1, n_subjects + 1):
         srng = np.random.default_rng([seed, 22, subject])
@@ -462,8 +526,10 @@ def make_demo_eeg_imagenet(
         onset = np.sort(onset)
         noise = pink_noise(srng, (len(segment_images), EEG_IMAGENET_CHANNELS, n_samples), sfreq)
         if variant == "planted":
-            noise[:, occipital] += (
-                signal_strength * 5.0 * topography[segment_labels][:, :, None] * evoked
+            class_response = topography[segment_labels][:, :, None] * evoked
+            layout_response = (layout[segment_images] @ patterns)[:, :, None] * retinotopic
+            noise[:, occipital] += signal_strength * (
+                EVOKED_AMPLITUDE_UV * class_response + LAYOUT_AMPLITUDE_UV * layout_response
             )
         elif variant == "confound":
             periods = srng.uniform(20, 200, 4)
@@ -519,3 +585,29 @@ def write_demo_eeg_imagenet(
             folder = temporary / name.split("_")[0]
             folder.mkdir(parents=True, exist_ok=True)
             Image.fromarray(picture).save(folder / f"{name}.JPEG", quality=95)
+
+
+#: Where :func:`write_demo_release` puts each file of the release under its root.
+RELEASE_FILES = {
+    "eeg": "eeg_5_95_std.pth",
+    "splits": "block_splits_by_image_all.pth",
+    "images": "images",
+    "synset_mapping": "LOC_synset_mapping.txt",
+}
+
+
+def write_demo_release(root: str | Path, **settings) -> dict[str, Path]:
+    """Synthesise a demo (:func:`make_demo_eeg_imagenet` with ``settings``) and write it under
+    ``root`` by the release's names (:data:`RELEASE_FILES`), all or nothing.
+
+    Returns each file's final path, by its key in :data:`RELEASE_FILES`.
+    """
+    demo = make_demo_eeg_imagenet(**settings)
+    with atomic_path(root) as temporary:
+        temporary = Path(temporary)
+        temporary.mkdir(parents=True)
+        write_demo_eeg_imagenet(
+            demo, *(temporary / RELEASE_FILES[key] for key in ("eeg", "splits", "images")),
+            synset_mapping=temporary / RELEASE_FILES["synset_mapping"],
+        )  # fmt: skip
+    return {key: Path(root) / name for key, name in RELEASE_FILES.items()}
