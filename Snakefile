@@ -79,6 +79,20 @@
 #   results/fusion/<d>/face_encoder/<target>/  finetune_face_encoder  a vision-encoder folder + finetuning.json (frozen_layers set)
 #   results/fusion/<d>/evaluation/<target>_<protocol>.json  evaluate_fusion  EEG, face, fusion per fold
 #   results/fusion/summary.{csv,png}     fusion_summary       one row per dataset, target, protocol, model
+# NeuroImagen, EEG → image on EEG-ImageNet (rules/eeg2image.smk), per dataset <d>
+#   results/eeg2image/<d>/raw/           generate_demo_eeg_imagenet  the release's layout (demo only)
+#   results/eeg2image/<d>/stimuli.h5     eeg2image_stimuli    images (image, height, width, rgb), image_labels,
+#                                        caption_embeddings (class, token, feature)
+#   results/eeg2image/<d>/segments/embeddings.h5  train_eeg2image_encoder  f_θ (segment, feature), with
+#                                        each segment's labels, images, subjects, positions, parts
+#   results/eeg2image/<d>/segments/saliency.h5    train_saliency_gan       (segment, height, width, rgb)
+#   results/eeg2image/<d>/segments/captions.h5    train_caption_regressor  (segment, token, feature)
+#   results/eeg2image/<d>/models/<m>/    encoder | caption_regressor | saliency_generator |
+#                                        image_diffusion | image_classifier (demo)
+#   results/eeg2image/<d>/reconstructions/strength.json, <branch>.h5  select_strength, reconstruct_images
+#   results/eeg2image/<d>/evaluation.json  evaluate_eeg2image  per branch, and the time-only baseline;
+#                                        seen beside reconstructed images in qc/reconstructions.png
+#   results/eeg2image/summary.csv        eeg2image_summary    one row per dataset and branch
 # logs/<rule>/<dataset>/      one log per job
 
 
@@ -107,6 +121,7 @@ include: "rules/audio_common.smk"
 include: "rules/calibration_common.smk"
 include: "rules/mental_state_common.smk"
 include: "rules/fusion_common.smk"
+include: "rules/eeg2image_common.smk"
 include: "rules/demo.smk"
 include: "rules/preprocess.smk"
 include: "rules/stimulus.smk"
@@ -116,6 +131,7 @@ include: "rules/audio.smk"
 include: "rules/calibration.smk"
 include: "rules/mental_state.smk"
 include: "rules/fusion.smk"
+include: "rules/eeg2image.smk"
 
 
 rule all:
@@ -127,6 +143,7 @@ rule all:
         get_mental_state_targets("emotion"),
         get_mental_state_targets("workload"),
         get_fusion_targets(),
+        get_eeg2image_targets(),
 
 
 rule eeg2video_all:
@@ -177,3 +194,8 @@ rule workload_all:
 rule fusion_all:
     input:
         get_fusion_targets(),
+
+
+rule eeg2image_all:
+    input:
+        get_eeg2image_targets(),

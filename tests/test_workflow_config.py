@@ -150,6 +150,15 @@ def test_the_singlewordproduction_preset_lists_the_participants_of_its_tsv(tmp_p
             r"'fusion.face_finetuning.frozen_layers' fine-tunes the face encoder on "
             r"'fusion.evaluation.split', which the folds of 'subject_folds'",
         ),
+        (
+            "eeg2image:\n  datasets:\n    demo-null: {image_models_from: demo-confound}\n",
+            r"'eeg2image.datasets.demo-null.image_models_from' is 'demo-confound'; it must name "
+            r"another dataset",
+        ),
+        (
+            "eeg2image:\n  caption: An image\n",
+            r"'eeg2image.caption': 'An image' does not match",
+        ),
         ("audio:\n  name: demo\n", r"'audio.name' and 'dataset.name' are both 'demo'"),
         ("audio:\n  audio_offset_s: {p7: 0.5}\n", r"'audio.audio_offset_s' names \['p7'\]"),
         (

@@ -385,6 +385,22 @@ def _check_fusion(config: dict) -> None:
         )
 
 
+def _check_eeg2image(config: dict) -> None:
+    datasets = config["eeg2image"]["datasets"]
+    trained_here = sorted(name for name, entry in datasets.items()
+                          if "image_models_from" not in entry)  # fmt: skip
+    for name, entry in datasets.items():
+        source = entry.get("image_models_from")
+        if source is None:
+            continue
+        if source not in trained_here:
+            raise ValueError(
+                f"config key 'eeg2image.datasets.{name}.image_models_from' is {source!r}; it "
+                f"must name another dataset of 'eeg2image.datasets' that trains its own image "
+                f"models (one of {trained_here})."
+            )
+
+
 def validate_config(config: dict, schema: str | Path) -> None:
     """Validate the config against the JSON schema, filling in the schema's defaults.
 
@@ -421,3 +437,4 @@ def check_config(config: dict) -> None:
     _check_calibration(config)
     _check_mental_state(config)
     _check_fusion(config)
+    _check_eeg2image(config)

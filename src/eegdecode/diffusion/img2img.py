@@ -193,3 +193,87 @@ def reconstruct_images(
         steps=steps, guidance=guidance, seed=seed, batch_size=batch_size,
     )  # fmt: skip
     return clips[:, 0]
+
+
+# The workflow's stages on the artifacts of rules/eeg2image.smk: the stimuli (images, their
+# classes, the classes' caption embeddings) and the per-segment artifacts of the EEG side,
+# whose ``parts`` say which segments are training (0), validation (1) and test (2).
+
+IMAGE_AXES = ("image", "height", "width", "rgb")
+
+
+def _part_images(segments: str | Path, part: int) -> np.ndarray:
+    """The distinct images of one part of the split, from a per-segment artifact."""
+    from ..artifacts import read_array
+
+    parts = read_array(segments, "parts", axes=("segment",)).data
+    images = read_array(segments, "images", axes=("segment",)).data
+    return np.unique(images[parts == part])
+
+
+def run_vae_fit(
+    stable_diffusion: str | Path, stimuli: str | Path, segments: str | Path, *,
+    output: str | Path, settings: Mapping,
+) -> list[dict]:  # fmt: skip
+    """Rule ``fit_eeg2image_vae`` (the demo's tiny models): fit the tiny VAE to the training
+    images, as ``fit_tiny_vae`` fits it to the video path's training frames."""
+    from ..artifacts import read_array
+    from ..stimulus.latents import fit_vae_to_frames
+
+    images = read_array(stimuli, "images", axes=IMAGE_AXES).data[_part_images(segments, 0)]
+    return fit_vae_to_frames(stable_diffusion, images[:, None], output, settings=settings)
+
+
+def run_image_finetune(
+    stimuli: str | Path, segments: str | Path, stable_diffusion: str | Path,
+    vae_folder: str | Path, *, output: str | Path, training: Mapping,
+    workdir: str | Path | None = None,
+) -> list[dict]:  # fmt: skip
+    """Rule ``finetune_image_diffusion``: :func:`finetune_image_diffusion` on the training
+    images of the split, each with its class's caption embedding."""
+    from ..artifacts import read_array, read_attrs
+
+    chosen = _part_images(segments, 0)
+    images = read_array(stimuli, "images", axes=IMAGE_AXES).data[chosen]
+    labels = read_array(stimuli, "image_labels", axes=("image",)).data[chosen]
+    captions = read_array(stimuli, "caption_embeddings", axes=("class", "token", "feature"))
+    names = [read_attrs(stimuli)["image_names"][i] for i in chosen]
+    return finetune_image_diffusion(
+        images, captions.data[labels], stable_diffusion, vae_folder, output, training=training,
+        image_names=names, workdir=workdir,
+    )  # fmt: skip
+
+
+def _branch_inputs(saliency: str | Path, captions: str | Path, part: int):
+    from ..artifacts import read_array
+
+    parts = read_array(saliency, "parts", axes=("segment",)).data
+    if not np.array_equal(parts, read_array(captions, "parts", axes=("segment",)).data):
+        raise ValueError(f"{str(saliency)!r} and {str(captions)!r} come from different splits.")
+    chosen = np.flatnonzero(parts == part)
+    maps = read_array(saliency, "saliency", axes=("segment", "height", "width", "rgb")).data
+    embeddings = read_array(captions, "captions", axes=("segment", "token", "feature")).data
+    return chosen, maps[chosen], embeddings[chosen]
+
+
+def reconstruct_part(
+    model: str | Path, vae_folder: str | Path, saliency: str | Path, captions: str | Path, *,
+    branch: str, part: int, image_size: int, strength: float, settings: Mapping,
+    image_names: list[str],
+) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """Reconstruct every segment of one part of the split (:func:`reconstruct_images`).
+
+    Returns the segments' positions in the per-segment artifacts and their images.
+    """
+    from ..artifacts import read_array
+
+    chosen, maps, embeddings = _branch_inputs(saliency, captions, part)
+    seen = read_array(saliency, "images", axes=("segment",)).data[chosen]
+    check_unseen(model, sorted({image_names[i] for i in seen}))
+    images = reconstruct_images(
+        model, vae_folder, branch=branch, saliency=maps, embeddings=embeddings,
+        image_size=image_size, strength=strength, steps=settings["steps"],
+        guidance=settings["guidance"], seed=settings["seed"], batch_size=settings["batch_size"],
+        device=settings["device"],
+    )  # fmt: skip
+    return chosen, images

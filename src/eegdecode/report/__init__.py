@@ -18,6 +18,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "plot_finetune_loss",
             "plot_generated_beside_truth",
             "plot_generation_summary",
+            "plot_reconstructions",
             "write_generation_page",
         ],
         "mental_state": ["plot_confusion"],

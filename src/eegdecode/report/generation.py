@@ -53,6 +53,29 @@ def plot_generated_beside_truth(
     return figure
 
 
+def plot_reconstructions(shown: Mapping[str, tuple], *, title: str = "") -> plt.Figure:
+    """Per branch, a row of seen images above a row of their reconstructions.
+
+    Parameters
+    ----------
+    shown : dict of str to (seen, reconstructed)
+        Per branch, two uint8 arrays of shape (n_classes, n_per_class, height, width, 3).
+    title : str
+    """
+    figure, axes = plt.subplots(len(shown), 1, figsize=(12, 1.6 * len(shown) + 0.6),
+                                layout="constrained", squeeze=False)  # fmt: skip
+    for row, (branch, (seen, reconstructed)) in zip(axes[:, 0], shown.items(), strict=True):
+        height = seen.shape[2]
+        strips = [np.concatenate(list(images.reshape(-1, *images.shape[2:])), axis=1)
+                  for images in (seen, reconstructed)]  # fmt: skip
+        row.imshow(np.concatenate(strips))
+        row.set_yticks([height / 2, 1.5 * height], ["seen", "reconstructed"])
+        row.set_xticks([])
+        row.set_title(f"{branch}: test segments, {seen.shape[1]} per class", fontsize=9)
+    figure.suptitle(title)
+    return figure
+
+
 def plot_generation_summary(rows: list[dict]) -> plt.Figure:
     """Mean ± std over subjects of every metric, one group of bars per mode, chance dashed.
 

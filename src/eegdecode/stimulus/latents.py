@@ -346,13 +346,26 @@ def fit_vae_to_blocks(
         ``step`` and reconstruction ``loss`` of each step.
     """
     images = np.concatenate([read_array(path, "frames", axes=FRAME_AXES).data for path in frames])
+    return fit_vae_to_frames(model, images, output, settings=settings, workdir=workdir)
+
+
+def fit_vae_to_frames(
+    model: str | Path,
+    frames: np.ndarray,
+    output: str | Path,
+    *,
+    settings: Mapping,
+    workdir: str | Path | None = None,
+) -> list[dict]:
+    """:func:`fit_vae_to_blocks` on frames (n_clips, n_frames, height, width, 3) uint8 in
+    memory (images: one-frame clips)."""
     vae = load_vae(model)
     losses = fit_vae(
-        vae, images.reshape(-1, *images.shape[2:]), steps=settings["steps"],
+        vae, frames.reshape(-1, *frames.shape[2:]), steps=settings["steps"],
         batch_size=settings["batch_size"], lr=settings["lr"], kl_weight=settings["kl_weight"],
         seed=settings["seed"], workdir=workdir,
     )  # fmt: skip
-    scaling = unit_variance_scaling(vae, images, seed=settings["seed"])
+    scaling = unit_variance_scaling(vae, frames, seed=settings["seed"])
     logger.info("fitted VAE: scaling_factor %.5f gives its latents unit variance", scaling)
     vae.register_to_config(scaling_factor=scaling)
     save_vae(vae, output)

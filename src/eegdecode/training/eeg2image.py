@@ -217,3 +217,203 @@ def train_image_classifier(
         split={"description": None, **parts}, loss="cross_entropy",
         train_config=stage_train_config(settings), n_sample_axes=1, workdir=workdir,
     )  # fmt: skip
+
+
+# The workflow's stages: each reads the dataset files, trains one model and writes the model's
+# folder and the artifact the next stage reads.
+
+#: Axes of the per-segment artifacts (segments in the dataset file's order of kept segments).
+SEGMENT_AXES = {
+    "embeddings": ("segment", "feature"),
+    "saliency": ("segment", "height", "width", "rgb"),
+    "captions": ("segment", "token", "feature"),
+}
+
+
+def _segment_arrays(data: SplitDataset) -> dict:
+    """What every per-segment artifact carries beside its values: each segment's class,
+    image, subject, place in its subject's recording and part of the split (0 train,
+    1 validation, 2 test)."""
+    from ..artifacts import AxisArray
+    from ..datasets.eeg_imagenet import segment_positions
+
+    dataset = data.dataset
+    part = np.full(len(dataset.labels), -1, dtype=np.int64)
+    for code, name in enumerate(PARTS):
+        part[data.parts[name]] = code
+    values = {
+        "labels": dataset.labels, "images": dataset.images, "subjects": dataset.subjects,
+        "positions": segment_positions(dataset), "parts": part,
+    }  # fmt: skip
+    return {
+        name: AxisArray(np.asarray(value, dtype=np.int64), ("segment",),
+                        {"parts": list(PARTS)} if name == "parts" else {})
+        for name, value in values.items()
+    }  # fmt: skip
+
+
+def write_segment_artifact(
+    path: str | Path, name: str, values: np.ndarray, data: SplitDataset, *, producer: str,
+    parameters: Mapping | None = None,
+) -> Path:  # fmt: skip
+    """Write one per-segment artifact (``name`` of :data:`SEGMENT_AXES`) with the segments'
+    labels, images, subjects, positions and parts."""
+    from ..artifacts import AxisArray, write_artifact
+
+    arrays = {name: AxisArray(values, SEGMENT_AXES[name]), **_segment_arrays(data)}
+    attrs = {"dataset": str(data.dataset.path.name), "split": int(data.description["split"])}
+    return write_artifact(path, arrays, producer=producer, attrs=attrs, parameters=parameters)
+
+
+def run_eeg_encoder(
+    eeg: str | Path, splits: str | Path, *, model: str | Path, embeddings: str | Path,
+    metrics: str | Path, curves: str | Path, settings: Mapping, workdir: str | Path | None,
+) -> None:  # fmt: skip
+    """Rule ``train_eeg2image_encoder``: train ``f_θ`` (:func:`train_eeg_encoder`) and write
+    its folder, its training record and every segment's embedding.
+
+    ``settings`` is the ``eeg2image`` block: ``split``, ``decimate`` and ``encoder``.
+    """
+    from ..report import save_training_record
+
+    data = load_split_dataset(eeg, splits, split=settings["split"], decimate=settings["decimate"])
+    trained = train_eeg_encoder(data, settings=settings["encoder"], workdir=workdir)
+    values = trained.predict(data.dataset.eeg).astype(np.float32)
+    trained.save(model)
+    save_training_record(trained.fit, metrics=metrics, figure=curves, title="EEG encoder f_θ")
+    write_segment_artifact(
+        embeddings, "embeddings", values, data, producer="train_eeg2image_encoder",
+        parameters=settings["encoder"],
+    )  # fmt: skip
+
+
+def run_caption_regressor(
+    eeg: str | Path, splits: str | Path, stimuli: str | Path, *, model: str | Path,
+    captions: str | Path, metrics: str | Path, curves: str | Path, settings: Mapping,
+    workdir: str | Path | None,
+) -> None:  # fmt: skip
+    """Rule ``train_caption_regressor``: the sample-level branch (:func:`train_caption_regressor`)
+    on the caption embeddings of ``stimuli``; writes its folder, its training record and the
+    predicted embedding of every segment."""
+    from ..artifacts import read_array
+    from ..report import save_training_record
+
+    data = load_split_dataset(eeg, splits, split=settings["split"], decimate=settings["decimate"])
+    targets = read_array(stimuli, "caption_embeddings", axes=("class", "token", "feature")).data
+    trained = train_caption_regressor(data, targets, settings=settings["caption_regressor"],
+                                      workdir=workdir)  # fmt: skip
+    predicted = predict_captions(trained, data.dataset.eeg, targets.shape[1:])
+    trained.save(model)
+    save_training_record(trained.fit, metrics=metrics, figure=curves,
+                         title="EEG → caption embedding")  # fmt: skip
+    write_segment_artifact(captions, "captions", predicted, data,
+                           producer="train_caption_regressor",
+                           parameters=settings["caption_regressor"])  # fmt: skip
+
+
+def run_saliency_gan(
+    embeddings: str | Path, stimuli: str | Path, *, model: str | Path, saliency: str | Path,
+    metrics: str | Path, settings: Mapping, workdir: str | Path | None,
+) -> None:  # fmt: skip
+    """Rule ``train_saliency_gan``: the pixel-level branch's generator from ``f_θ``'s
+    embeddings to each segment's seen image (at the stimuli's size), trained on the training
+    segments and selected by validation SSIM; writes its folder, its per-epoch record and
+    every segment's saliency map (drawn at ``settings['saliency']['training']['seed']``)."""
+    from ..artifacts import AxisArray, read_array, write_artifact
+    from ..fileio import write_csv
+    from ..models import SaliencyGeneratorConfig
+    from .saliency import SaliencyGANConfig, generate_saliency, train_saliency_gan
+
+    source = read_array(embeddings, "embeddings", axes=SEGMENT_AXES["embeddings"]).data
+    images = read_array(stimuli, "images", axes=("image", "height", "width", "rgb")).data
+    segment_images = read_array(embeddings, "images", axes=("segment",)).data
+    parts = read_array(embeddings, "parts", axes=("segment",)).data
+    gan = settings["saliency"]
+    training = SaliencyGANConfig(**gan["training"])
+    generator_config = SaliencyGeneratorConfig(
+        embedding_dim=source.shape[1], noise_dim=training.noise_dim,
+        base_channels=gan["base_channels"], image_size=images.shape[1],
+    )  # fmt: skip
+    targets = images[segment_images].transpose(0, 3, 1, 2).astype(np.float32) / 255
+    result = train_saliency_gan(
+        source, targets, train=np.flatnonzero(parts == 0), validation=np.flatnonzero(parts == 1),
+        generator_config=generator_config, config=training, workdir=workdir,
+    )  # fmt: skip
+    maps = generate_saliency(result.generator, source, seed=training.seed)
+    result.generator.save_pretrained(model)
+    write_csv(metrics, result.history)
+    arrays = {"saliency": AxisArray(maps, SEGMENT_AXES["saliency"])}
+    for name in ("labels", "images", "subjects", "positions", "parts"):
+        found = read_array(embeddings, name, axes=("segment",))
+        arrays[name] = AxisArray(found.data, found.axes, found.attrs)
+    write_artifact(saliency, arrays, producer="train_saliency_gan", parameters=gan)
+
+
+def run_stimuli(
+    eeg: str | Path, images_root: str | Path, synset_mapping: str | Path, *,
+    stable_diffusion: str | Path, output: str | Path, settings: Mapping,
+) -> None:  # fmt: skip
+    """Rule ``eeg2image_stimuli``: every listed image at ``settings['image_size']`` pixels,
+    its class, and each class's caption (``settings['caption']`` with ``{class}`` the
+    class's first name in ``LOC_synset_mapping.txt``) as the Stable Diffusion folder's CLIP
+    text encoder embeds it (the video path's caption code)."""
+    from ..artifacts import AxisArray, write_artifact
+    from ..datasets.eeg_imagenet import image_labels, load_images, read_synset_mapping
+    from ..stimulus.pretrained import load_text_encoder
+    from ..stimulus.text import embed_captions
+
+    dataset = load_eeg_imagenet(eeg)
+    names = read_synset_mapping(synset_mapping, dataset.synsets)
+    captions = [settings["caption"].format(**{"class": name}) for name in names]
+    tokenizer, text_encoder = load_text_encoder(stable_diffusion)
+    _, embeddings = embed_captions(captions, tokenizer, text_encoder)
+    arrays = {
+        "images": AxisArray(load_images(dataset, images_root, settings["image_size"]),
+                            ("image", "height", "width", "rgb")),
+        "image_labels": AxisArray(image_labels(dataset), ("image",)),
+        "caption_embeddings": AxisArray(embeddings, ("class", "token", "feature")),
+    }  # fmt: skip
+    attrs = {
+        "dataset": dataset.path.name, "class_names": list(names), "captions": captions,
+        "synsets": list(dataset.synsets), "image_names": list(dataset.image_names),
+    }  # fmt: skip
+    write_artifact(output, arrays, producer="eeg2image_stimuli", attrs=attrs)
+
+
+def run_image_classifier(
+    stimuli: str | Path, segments: str | Path, vae_folder: str | Path, *, model: str | Path,
+    metrics: str | Path, curves: str | Path, settings: Mapping, workdir: str | Path | None,
+) -> None:  # fmt: skip
+    """Rule ``train_image_classifier``: the demo's classifier of the evaluation's accuracy,
+    on the training images and their round trips through the VAE that decodes every
+    reconstruction (``settings['vae_round_trips']``), selected on the validation images
+    (with theirs).
+
+    A real ImageNet classifier has seen millions of images and reads a VAE's slight blur as
+    the image; the demo's, trained on a few hundred, reads it as another class unless it has
+    seen it (measured: accuracy 0.06 on round trips of test images without them, 0.88 with).
+    """
+    from ..artifacts import read_array
+    from ..report import save_training_record
+    from ..stimulus.latents import decode_latents, encode_frames
+    from ..stimulus.pretrained import load_vae
+
+    images = read_array(stimuli, "images", axes=("image", "height", "width", "rgb")).data
+    labels = read_array(stimuli, "image_labels", axes=("image",)).data
+    parts_of = {}
+    for code, part in enumerate(PARTS[:2]):
+        chosen = read_array(segments, "images", axes=("segment",)).data[
+            read_array(segments, "parts", axes=("segment",)).data == code
+        ]
+        parts_of[part] = np.unique(chosen)
+    if settings["vae_round_trips"]:
+        vae = load_vae(vae_folder)
+        latents = encode_frames(images[:, None], vae, seed=settings["seed"])
+        images = np.concatenate([images, decode_latents(latents, vae)[:, 0]])
+        labels = np.concatenate([labels, labels])
+        n = len(labels) // 2
+        parts_of = {part: np.concatenate([index, index + n]) for part, index in parts_of.items()}
+    trained = train_image_classifier(images, labels, parts_of, settings=settings,
+                                     workdir=workdir)  # fmt: skip
+    trained.save(model)
+    save_training_record(trained.fit, metrics=metrics, figure=curves, title="Image classifier")
