@@ -30,6 +30,10 @@ from eegdecode.models import (
     LinearMelDecoderConfig,
     MLPNet,
     MLPNetConfig,
+    SaliencyDiscriminator,
+    SaliencyDiscriminatorConfig,
+    SaliencyGenerator,
+    SaliencyGeneratorConfig,
     SemanticPredictor,
     SemanticPredictorConfig,
     Seq2Seq,
@@ -100,6 +104,15 @@ NETWORKS = {
         lambda: FaceEmotionHeads(FaceEmotionHeadsConfig(in_features=16, main_hidden=(8, 4), auxiliary_hidden=4,
                                                         projection=(8, 4))),
         [("inputs", (16,), False)], None, SUBJECTS,
+    ),
+    "SaliencyGenerator": (
+        lambda: SaliencyGenerator(SaliencyGeneratorConfig(embedding_dim=4, noise_dim=3, base_channels=4,
+                                                          image_size=8)),
+        [("embedding", (4,), False), ("noise", (3,), False)], None, BLOCKS,
+    ),
+    "SaliencyDiscriminator": (
+        lambda: SaliencyDiscriminator(SaliencyDiscriminatorConfig(embedding_dim=4, base_channels=4, image_size=8)),
+        [("images", (3, 8, 8), False), ("embedding", (4,), False)], None, BLOCKS,
     ),
 }  # fmt: skip
 
