@@ -85,11 +85,13 @@
 #                                        caption_embeddings (class, token, feature)
 #   results/eeg2image/<d>/segments/embeddings.h5  train_eeg2image_encoder  f_θ (segment, feature), with
 #                                        each segment's labels, images, subjects, positions, parts
-#   results/eeg2image/<d>/segments/saliency.h5    train_saliency_gan       (segment, height, width, rgb)
+#   results/eeg2image/<d>/segments/saliency.h5    train_saliency_gan       (segment, height, width, rgb);
+#                                        test segments' maps beside their images in qc/saliency.png
 #   results/eeg2image/<d>/segments/captions.h5    train_caption_regressor  (segment, token, feature)
 #   results/eeg2image/<d>/models/<m>/    encoder | caption_regressor | saliency_generator |
 #                                        image_diffusion | image_classifier (demo)
-#   results/eeg2image/<d>/reconstructions/strength.json, <branch>.h5  select_strength, reconstruct_images
+#   results/eeg2image/<d>/reconstructions/strength.json, <branch>.h5  select_strength, reconstruct_images;
+#                                        one PNG per test segment in <branch>/
 #   results/eeg2image/<d>/evaluation.json  evaluate_eeg2image  per branch, and the time-only baseline;
 #                                        seen beside reconstructed images in qc/reconstructions.png
 #   results/eeg2image/summary.csv        eeg2image_summary    one row per dataset and branch

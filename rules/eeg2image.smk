@@ -125,6 +125,12 @@ rule train_saliency_gan:
         model=directory(f"{EEG2IMAGE_RESULTS}/models/saliency_generator"),
         saliency=f"{EEG2IMAGE_RESULTS}/segments/saliency.h5",
         metrics=f"{EEG2IMAGE_RESULTS}/models/saliency_generator_metrics.csv",
+        strips=report(
+            f"{EEG2IMAGE_RESULTS}/qc/saliency.png",
+            caption="../workflow/report/eeg2image_saliency.rst",
+            category="EEG to image",
+            labels={"dataset": "{dataset}", "figure": "saliency maps"},
+        ),
     log:
         "logs/train_saliency_gan/{dataset}.log",
     benchmark:
@@ -271,6 +277,7 @@ rule reconstruct_images:
         stimuli=f"{EEG2IMAGE_RESULTS}/stimuli.h5",
     output:
         images=f"{EEG2IMAGE_RESULTS}/reconstructions/{{branch}}.h5",
+        pngs=directory(f"{EEG2IMAGE_RESULTS}/reconstructions/{{branch}}"),
     log:
         "logs/reconstruct_images/{dataset}/{branch}.log",
     benchmark:

@@ -34,7 +34,12 @@ def test_every_dataset_and_branch_is_in_the_summary_beside_chance(demo_run):
     assert len({rows[(d, "time_only")]["accuracy"] for d in DATASETS}) == 1
     report = json.loads((demo_run / "results/eeg2image/demo/evaluation.json").read_text())
     assert report["branches"]["sample"]["strength"] is None
-    assert (demo_run / "results/eeg2image/demo/qc/reconstructions.png").stat().st_size > 0
+    results = demo_run / "results/eeg2image/demo"
+    for figure in ("reconstructions.png", "saliency.png"):
+        assert (results / "qc" / figure).stat().st_size > 0
+    # One PNG per test segment, named by its segment and image.
+    pngs = sorted(path.name for path in (results / "reconstructions/both").glob("*.png"))
+    assert len(pngs) == report["n_test_segments"] and pngs[0].count("_n9") == 1
 
 
 @shares_the_demo_run

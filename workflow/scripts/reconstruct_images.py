@@ -11,7 +11,7 @@ with log_to_file(snakemake.log[0]):
     with open(snakemake.input.strength) as handle:
         strength = json.load(handle)["strength"]
     write_reconstructions(
-        snakemake.output.images, snakemake.input.model, snakemake.input.vae,
+        snakemake.output.images, snakemake.output.pngs, snakemake.input.model, snakemake.input.vae,
         snakemake.input.saliency, snakemake.input.captions, snakemake.input.stimuli,
         branch=snakemake.wildcards.branch, strength=strength,
         settings=snakemake.params.settings,

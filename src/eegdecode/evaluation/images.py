@@ -174,13 +174,26 @@ def select_strength(
     return {"strength": best["strength"], "validation": rows}
 
 
+def per_class(labels: np.ndarray, most: int = 4) -> np.ndarray:
+    """Positions of the first ``most`` items of each class, as (n_classes, k) with k the
+    fewest any class has (at most ``most``), classes in label order."""
+    members = [np.flatnonzero(labels == c)[:most] for c in np.unique(labels)]
+    keep = min(len(index) for index in members)
+    return np.stack([index[:keep] for index in members])
+
+
 def write_reconstructions(
-    output, model, vae_folder, saliency, captions, stimuli, *, branch: str, strength: float,
-    settings: dict,
+    output, pngs, model, vae_folder, saliency, captions, stimuli, *, branch: str,
+    strength: float, settings: dict,
 ) -> None:  # fmt: skip
-    """Rule ``reconstruct_images``: one branch's reconstruction of every test segment."""
+    """Rule ``reconstruct_images``: one branch's reconstruction of every test segment, as an
+    artifact and as one PNG per segment in the folder ``pngs``
+    (``<segment>_<image name>.png``)."""
+    from PIL import Image
+
     from ..artifacts import AxisArray, read_array, read_attrs, write_artifact
     from ..diffusion.img2img import reconstruct_part
+    from ..fileio import atomic_path
 
     images, _ = _stimuli(stimuli)
     chosen, reconstructed = reconstruct_part(
@@ -197,6 +210,12 @@ def write_reconstructions(
     attrs = {"branch": branch, "strength": float(strength)}
     write_artifact(output, arrays, producer="reconstruct_images", attrs=attrs,
                    parameters=settings)  # fmt: skip
+    names = read_attrs(stimuli)["image_names"]
+    with atomic_path(pngs) as folder:
+        folder.mkdir(parents=True)
+        for segment, image, picture in zip(chosen, arrays["segment_images"].data, reconstructed,
+                                           strict=True):  # fmt: skip
+            Image.fromarray(picture).save(folder / f"{segment}_{names[image]}.png")
 
 
 def evaluate_eeg2image(
@@ -224,9 +243,7 @@ def evaluate_eeg2image(
                                        n_ways=settings["n_ways"], top=settings["top"],
                                        trials=settings["trials"], seed=settings["seed"]),
         }  # fmt: skip
-        per_class = [np.flatnonzero(labels == c)[:4] for c in np.unique(labels)]
-        keep = min(len(index) for index in per_class)
-        order = np.stack([index[:keep] for index in per_class])
+        order = per_class(labels)
         shown[branch] = (seen[order], reconstructed[order])
     parts = read_array(segments, "parts", axes=("segment",)).data
     columns = {name: read_array(segments, name, axes=("segment",)).data

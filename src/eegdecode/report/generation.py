@@ -53,7 +53,9 @@ def plot_generated_beside_truth(
     return figure
 
 
-def plot_reconstructions(shown: Mapping[str, tuple], *, title: str = "") -> plt.Figure:
+def plot_reconstructions(
+    shown: Mapping[str, tuple], *, title: str = "", drawn: str = "reconstructed"
+) -> plt.Figure:
     """Per branch, a row of seen images above a row of their reconstructions.
 
     Parameters
@@ -61,6 +63,8 @@ def plot_reconstructions(shown: Mapping[str, tuple], *, title: str = "") -> plt.
     shown : dict of str to (seen, reconstructed)
         Per branch, two uint8 arrays of shape (n_classes, n_per_class, height, width, 3).
     title : str
+    drawn : str
+        The label of the lower row.
     """
     figure, axes = plt.subplots(len(shown), 1, figsize=(12, 1.6 * len(shown) + 0.6),
                                 layout="constrained", squeeze=False)  # fmt: skip
@@ -69,7 +73,7 @@ def plot_reconstructions(shown: Mapping[str, tuple], *, title: str = "") -> plt.
         strips = [np.concatenate(list(images.reshape(-1, *images.shape[2:])), axis=1)
                   for images in (seen, reconstructed)]  # fmt: skip
         row.imshow(np.concatenate(strips))
-        row.set_yticks([height / 2, 1.5 * height], ["seen", "reconstructed"])
+        row.set_yticks([height / 2, 1.5 * height], ["seen", drawn])
         row.set_xticks([])
         row.set_title(f"{branch}: test segments, {seen.shape[1]} per class", fontsize=9)
     figure.suptitle(title)
