@@ -30,6 +30,7 @@ WINDOW_AXES = ("block", "concept", "rep", "window", "channel", "time")
 FRAME_AXES = ("clip", "frame", "height", "width", "rgb")
 LATENT_AXES = ("clip", "frame", "latent_channel", "height", "width")
 TEXT_AXES = ("clip", "token", "feature")
+IMAGE_AXES = ("image", "height", "width", "rgb")
 # File attributes every stage copies from its input to its output.
 INHERITED_ATTRS = (
     "dataset",

@@ -17,11 +17,13 @@ import torch
 
 from .._logging import logger
 from .._validation import check_option
+from ..artifacts import IMAGE_AXES
 from ..devices import inference_dtype, resolve_device
 from ..fileio import write_json
 from ..stimulus.latents import encode_frames
 from ..stimulus.pretrained import load_scheduler, load_text_encoder, load_vae
 from ..stimulus.text import embed_captions
+from ..training.eeg2image import part_images
 from .finetune import (
     FinetuneConfig,
     finetune_video_unet,
@@ -199,17 +201,6 @@ def reconstruct_images(
 # classes, the classes' caption embeddings) and the per-segment artifacts of the EEG side,
 # whose ``parts`` say which segments are training (0), validation (1) and test (2).
 
-IMAGE_AXES = ("image", "height", "width", "rgb")
-
-
-def _part_images(segments: str | Path, part: int) -> np.ndarray:
-    """The distinct images of one part of the split, from a per-segment artifact."""
-    from ..artifacts import read_array
-
-    parts = read_array(segments, "parts", axes=("segment",)).data
-    images = read_array(segments, "images", axes=("segment",)).data
-    return np.unique(images[parts == part])
-
 
 def run_vae_fit(
     stable_diffusion: str | Path, stimuli: str | Path, segments: str | Path, *,
@@ -220,7 +211,7 @@ def run_vae_fit(
     from ..artifacts import read_array
     from ..stimulus.latents import fit_vae_to_frames
 
-    images = read_array(stimuli, "images", axes=IMAGE_AXES).data[_part_images(segments, 0)]
+    images = read_array(stimuli, "images", axes=IMAGE_AXES).data[part_images(segments, "train")]
     return fit_vae_to_frames(stable_diffusion, images[:, None], output, settings=settings)
 
 
@@ -233,7 +224,7 @@ def run_image_finetune(
     images of the split, each with its class's caption embedding."""
     from ..artifacts import read_array, read_attrs
 
-    chosen = _part_images(segments, 0)
+    chosen = part_images(segments, "train")
     images = read_array(stimuli, "images", axes=IMAGE_AXES).data[chosen]
     labels = read_array(stimuli, "image_labels", axes=("image",)).data[chosen]
     captions = read_array(stimuli, "caption_embeddings", axes=("class", "token", "feature"))

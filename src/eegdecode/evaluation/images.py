@@ -3,6 +3,7 @@ baseline that reads the class from the time of the segment alone."""
 
 import numpy as np
 
+from ..artifacts import IMAGE_AXES
 from .video import clip_ssim, n_way_accuracy, n_way_chance
 
 
@@ -139,7 +140,7 @@ def _classifier(folder):
 def _stimuli(stimuli):
     from ..artifacts import read_array
 
-    return (read_array(stimuli, "images", axes=("image", "height", "width", "rgb")).data,
+    return (read_array(stimuli, "images", axes=IMAGE_AXES).data,
             read_array(stimuli, "image_labels", axes=("image",)).data)  # fmt: skip
 
 

@@ -13,6 +13,7 @@ import numpy as np
 import torch
 
 from .._validation import ensure_positive_int
+from ..artifacts import IMAGE_AXES
 from ..datasets.eeg_imagenet import EEGImageNet, load_block_splits, load_eeg_imagenet
 from ..models import EEGLSTMEncoder, EEGLSTMEncoderConfig, FrameClassifier, FrameClassifierConfig
 from .predictors import stage_train_config, train_predictor
@@ -265,6 +266,16 @@ def write_segment_artifact(
     return write_artifact(path, arrays, producer=producer, attrs=attrs, parameters=parameters)
 
 
+def part_images(segments: str | Path, part: str) -> np.ndarray:
+    """The distinct images of one part (:data:`PARTS`) of the split, sorted, from a
+    per-segment artifact."""
+    from ..artifacts import read_array
+
+    parts = read_array(segments, "parts", axes=("segment",)).data
+    images = read_array(segments, "images", axes=("segment",)).data
+    return np.unique(images[parts == PARTS.index(part)])
+
+
 def run_eeg_encoder(
     eeg: str | Path, splits: str | Path, *, model: str | Path, embeddings: str | Path,
     metrics: str | Path, curves: str | Path, settings: Mapping, workdir: str | Path | None,
@@ -328,7 +339,7 @@ def run_saliency_gan(
     from .saliency import SaliencyGANConfig, generate_saliency, train_saliency_gan
 
     source = read_array(embeddings, "embeddings", axes=SEGMENT_AXES["embeddings"]).data
-    images = read_array(stimuli, "images", axes=("image", "height", "width", "rgb")).data
+    images = read_array(stimuli, "images", axes=IMAGE_AXES).data
     segment_images = read_array(embeddings, "images", axes=("segment",)).data
     parts = read_array(embeddings, "parts", axes=("segment",)).data
     gan = settings["saliency"]
@@ -377,8 +388,7 @@ def run_stimuli(
     tokenizer, text_encoder = load_text_encoder(stable_diffusion)
     _, embeddings = embed_captions(captions, tokenizer, text_encoder)
     arrays = {
-        "images": AxisArray(load_images(dataset, images_root, settings["image_size"]),
-                            ("image", "height", "width", "rgb")),
+        "images": AxisArray(load_images(dataset, images_root, settings["image_size"]), IMAGE_AXES),
         "image_labels": AxisArray(image_labels(dataset), ("image",)),
         "caption_embeddings": AxisArray(embeddings, ("class", "token", "feature")),
     }  # fmt: skip
@@ -408,14 +418,9 @@ def run_image_classifier(
     from ..stimulus.latents import decode_latents, encode_frames
     from ..stimulus.pretrained import load_vae
 
-    images = read_array(stimuli, "images", axes=("image", "height", "width", "rgb")).data
+    images = read_array(stimuli, "images", axes=IMAGE_AXES).data
     labels = read_array(stimuli, "image_labels", axes=("image",)).data
-    parts_of = {}
-    for code, part in enumerate(PARTS[:2]):
-        chosen = read_array(segments, "images", axes=("segment",)).data[
-            read_array(segments, "parts", axes=("segment",)).data == code
-        ]
-        parts_of[part] = np.unique(chosen)
+    parts_of = {part: part_images(segments, part) for part in PARTS[:2]}
     if settings["vae_round_trips"]:
         vae = load_vae(vae_folder)
         latents = encode_frames(images[:, None], vae, seed=settings["seed"])
