@@ -99,9 +99,9 @@ def test_the_singlewordproduction_preset_lists_the_participants_of_its_tsv(tmp_p
             r"protocol.clip_s = 2.0025 s is 400.5 samples",
         ),
         (
-            "video_diffusion:\n  finetune:\n    blocks: [1, 4]\n",
-            r"'video_diffusion.finetune.blocks' \(\[1, 4\]\) must name blocks 1..4 other than "
-            r"the test block 4",
+            "video_diffusion:\n  finetune:\n    blocks: [1, 7]\n",
+            r"'video_diffusion.finetune.blocks' \(\[1, 7\]\) must name blocks 1..7 other than "
+            r"the test block 7",
         ),
         (
             "seq2seq:\n  test_block: 2\n",
@@ -133,7 +133,7 @@ def test_the_singlewordproduction_preset_lists_the_participants_of_its_tsv(tmp_p
             "dataset:\n  protocol: {video_fps: 23.976}\n",
             r"protocol.hint_s = 3.0 s is 71.92\d* frames at 23.976 Hz",
         ),
-        ("split:\n  test_block: 5\n", r"split.test_block=5 does not name one of the 4 blocks"),
+        ("split:\n  test_block: 8\n", r"split.test_block=8 does not name one of the 7 blocks"),
         ("split:\n  test_block: 0\n", r"should not be valid under \{'const': 0\}"),
         (
             "video_diffusion:\n  evaluate:\n    video_classifier: {kind: videomae, path: null}\n",
@@ -300,7 +300,7 @@ def test_check_config_command(tmp_path, monkeypatch, capsys):
     bad = tmp_path / "bad.yaml"
     for text, message in (
         ("foo: [1, 2\nbar: 3\n", f"config file {bad}, line 2, column 4: YAML syntax error"),
-        ("split:\n  test_block: 9\n", "split.test_block=9 does not name one of the 4 blocks"),
+        ("split:\n  test_block: 9\n", "split.test_block=9 does not name one of the 7 blocks"),
         ("features:\n  n_ftt: 256\n", "config key 'features': Additional properties"),
     ):
         bad.write_text(text)

@@ -324,9 +324,9 @@ BAD_CONFIGS = {
         r"config key 'features': Additional properties are not allowed \('n_ftt' was "
         r"unexpected\)"),
     "fine-tuning-on-the-test-block": BadConfig(
-        "video_diffusion:\n  finetune:\n    blocks: [1, 4]\n",
-        r"'video_diffusion.finetune.blocks' \(\[1, 4\]\) must name blocks 1..4 other than the "
-        r"test block 4"),
+        "video_diffusion:\n  finetune:\n    blocks: [1, 7]\n",
+        r"'video_diffusion.finetune.blocks' \(\[1, 7\]\) must name blocks 1..7 other than the "
+        r"test block 7"),
     "replaced-key": BadConfig(
         "seq2seq:\n  test_block: 2\n",
         r"'seq2seq.test_block' was replaced by 'split.test_block'"),

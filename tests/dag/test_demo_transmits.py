@@ -2,11 +2,12 @@
 
 The flagship's evaluation summary (``eeg2video_all`` without the EEG-VP benchmark, the QC
 figures and the report pages) is built on the embedded demo at its own sizes and settings, for
-one subject: once with the planted concept signal (``demo.signal_strength: 1``, the
+its three subjects: once with the planted concept signal (``demo.signal_strength: 1``, the
 default) and once on a copy of that run with ``demo.signal_strength: 0``. Only the EEG differs,
 so the null run reuses the stimulus, the fitted VAE, the fine-tuned video UNet and the clip
 classifier, and reruns what depends on the EEG. The demo classifier then scores the generated
-clips of the test block's 40 clips (8 concepts × 5); chance is 1/8.
+clips of the test block, 40 per subject (8 concepts × 5); chance is 1/8. The summary's means
+over the subjects are over 120 clips.
 """
 
 import csv
@@ -21,8 +22,10 @@ from .conftest import copy_workdir, make_workdir, snakemake
 # One xdist worker builds both runs, on one thread per job.
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("demo_generation")]
 
-N_TEST_CLIPS, CHANCE = 40, 1 / 8
-LOWER, UPPER = binomial_interval(CHANCE, N_TEST_CLIPS)  # 0.025 and 0.225
+N_TEST_CLIPS, CHANCE = 3 * 40, 1 / 8
+LOWER, UPPER = binomial_interval(CHANCE, N_TEST_CLIPS)  # 0.067 and 0.183
+# What issue 16 asks of full mode on the demo, as the mean over its subjects.
+FULL_MODE_TARGET = 0.35
 
 
 SUMMARY = "results/demo/evaluation/summary.csv"
@@ -36,14 +39,14 @@ def _summary(workdir) -> dict[tuple[str, str], float]:
 @pytest.fixture(scope="session")
 def planted_and_null(tmp_path_factory):
     root = tmp_path_factory.mktemp("demo_generation")
-    one_subject = {"dataset": {"subjects": [1]}, "training_threads": 1}
-    settings = root / "one_subject.yaml"
-    settings.write_text(yaml.safe_dump(one_subject))
+    one_thread = {"training_threads": 1}
+    settings = root / "one_thread.yaml"
+    settings.write_text(yaml.safe_dump(one_thread))
     planted = make_workdir(root / "planted")
     snakemake(planted, SUMMARY, "--configfile", settings)
     null = copy_workdir(planted, root / "null")
     null_settings = root / "null.yaml"
-    null_settings.write_text(yaml.safe_dump({**one_subject, "demo": {"signal_strength": 0.0}}))
+    null_settings.write_text(yaml.safe_dump({**one_thread, "demo": {"signal_strength": 0.0}}))
     rerun = snakemake(null, SUMMARY, "--configfile", null_settings)
     return {
         "planted": _summary(planted),
@@ -52,15 +55,14 @@ def planted_and_null(tmp_path_factory):
     }
 
 
-# Measured when written (one subject, one thread per job): planted 0.275 full, 0.325 no_dana,
-# 0.225 no_seq2seq, 0.50 from the latents alone; null 0.10, 0.15, 0.15 and 0.025.
+# Measured when written (three subjects, one thread per job): see the README's table.
 def test_planted_eeg_generates_its_concept(planted_and_null):
-    """The clips generated from the EEG's latents name the shown concept above the 95 % range
-    of chance, at least as often as clips generated from noise; Seq2Seq's latents do before
-    any diffusion."""
+    """The clips generated from the EEG's latents name the shown concept for at least 0.35 of
+    the test clips, and at least as often as clips generated from noise; Seq2Seq's latents
+    name it before any diffusion."""
     planted = planted_and_null["planted"]
     for mode in ("full", "no_dana"):
-        assert planted[mode, "video_8way"] > UPPER
+        assert planted[mode, "video_8way"] >= FULL_MODE_TARGET
         assert planted[mode, "video_8way"] >= planted["no_seq2seq", "video_8way"]
         assert planted[mode, "video_2way"] > 0.55
     assert planted["seq2seq_latents", "latent_8way"] > 2 * UPPER
