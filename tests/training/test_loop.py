@@ -84,9 +84,9 @@ def test_rerun_after_a_crash_resumes_exactly(tmp_path, monkeypatch):
     monkeypatch.setattr(infrastructure, "save_checkpoint", crash_after_five)
     with pytest.raises(KeyboardInterrupt):
         fit(_model(), train, validation, loss="cross_entropy", config=config, workdir=tmp_path)
-    # A fresh process would build a freshly initialised model; the checkpoint replaces its weights.
+    # A fresh process builds the model as the crashed one did; the checkpoint replaces its weights.
     resumed = fit(
-        _model(seed=99), train, validation, loss="cross_entropy", config=config, workdir=tmp_path
+        _model(), train, validation, loss="cross_entropy", config=config, workdir=tmp_path
     )
     assert calls == [0, 1, 2, 3, 4, 5, 6, 7]
     assert [row["epoch"] for row in resumed.history] == list(range(8))
@@ -278,6 +278,7 @@ def test_training_run_resumes_its_own_checkpoint_exactly(tmp_path, caplog):
     model = torch.nn.Linear(3, 2)
     optimizer = torch.optim.Adam(model.parameters(), lr=0.1)
     run = infrastructure.TrainingRun({"lr": 0.1}, data, workdir=tmp_path, device="cpu", seed=1)
+    assert run.resume(model, optimizer) is None  # no checkpoint yet
     assert [run.due(done, 7, every=3) for done in range(1, 8)] == [0, 0, 1, 0, 0, 1, 1]
     run.step(model(torch.ones(4, 3)).square().mean(), optimizer, max_norm=1e-3)
     torch.randperm(5, generator=run.generator)
@@ -287,7 +288,7 @@ def test_training_run_resumes_its_own_checkpoint_exactly(tmp_path, caplog):
     expected_draw, expected_global = torch.rand(3, generator=run.generator), torch.rand(3)
     assert (tmp_path / "metrics.csv").read_text().splitlines() == ["step,loss", "1,0.5"]
 
-    torch.manual_seed(99)
+    torch.manual_seed(0)  # the rerun builds its model as the first run did
     again = torch.nn.Linear(3, 2)
     again_optimizer = torch.optim.Adam(again.parameters(), lr=0.1)
     resumed = infrastructure.TrainingRun({"lr": 0.1}, data, workdir=tmp_path, device="cpu",
@@ -303,13 +304,26 @@ def test_training_run_resumes_its_own_checkpoint_exactly(tmp_path, caplog):
     torch.testing.assert_close(torch.rand(3, generator=resumed.generator), expected_draw)
     torch.testing.assert_close(torch.rand(3), expected_global)
     torch.testing.assert_close(resumed.read("best.safetensors")["weight"], best["weight"])
-    # Other settings, or other data: the checkpoint is ignored, with a log line.
-    for config, other_data in (({"lr": 0.2}, data), ({"lr": 0.1}, (torch.arange(7.0),))):
+    # Other settings, other data, or a model that starts from other weights (another
+    # architecture, another initialisation) or another config: the checkpoint is ignored,
+    # with a log line.
+    torch.manual_seed(0)
+    fresh, wider, reseeded = torch.nn.Linear(3, 2), torch.nn.Linear(3, 5), torch.nn.Linear(3, 2)
+    torch.manual_seed(0)
+    configured = torch.nn.Linear(3, 2)  # the first run's weights, with a config (dropout…)
+    configured.config = {"dropout": 0.5}
+    for config, other_data, model in (
+        ({"lr": 0.2}, data, fresh),
+        ({"lr": 0.1}, (torch.arange(7.0),), fresh),
+        ({"lr": 0.1}, data, wider),
+        ({"lr": 0.1}, data, reseeded),
+        ({"lr": 0.1}, data, configured),
+    ):
         caplog.clear()
         other = infrastructure.TrainingRun(config, other_data, workdir=tmp_path, device="cpu")
         with caplog.at_level("INFO", logger="eegdecode"):
-            assert other.resume(again, again_optimizer) is None
-        assert "made with other settings or data; starting afresh" in caplog.text
+            assert other.resume(model, torch.optim.Adam(model.parameters())) is None
+        assert "other settings, data or starting model; starting afresh" in caplog.text
 
 
 def test_training_run_checkpoints_gradients_on_cuda_only():

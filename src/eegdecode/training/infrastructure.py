@@ -33,6 +33,20 @@ def _as_json(config) -> dict:
     return json.loads(json.dumps(values))
 
 
+def _model_identity(model: torch.nn.Module) -> dict:
+    """What a training run starts from besides its settings and data: the model's class, its
+    config (where it has one; dropout changes no weight) and a SHA-256 of its weights (the
+    architecture, the initialisation seed, a base model to fine-tune)."""
+    config = getattr(model, "config", None)
+    if hasattr(config, "to_dict"):
+        config = config.to_dict()
+    return {
+        "class": type(model).__name__,
+        "config": json.loads(json.dumps(config, default=str)),
+        "weights": data_fingerprint(tuple(model.state_dict().values())),
+    }
+
+
 class TrainingRun:
     """Device, precision, RNG, checkpoints and metrics of one training run.
 
@@ -92,6 +106,7 @@ class TrainingRun:
         self.config_key = config_key
         self.config = _as_json(config)
         self.fingerprint = data_fingerprint(*data) if self.workdir is not None else None
+        self.starting_model: dict | None = None  # set by resume()
 
     def prepare(self, model: torch.nn.Module) -> torch.nn.Module:
         """Move ``model`` to the device; turn on gradient checkpointing where asked and able."""
@@ -135,17 +150,28 @@ class TrainingRun:
     ) -> dict | None:
         """Restore the work folder's checkpoint into the given objects and :attr:`generator`.
 
-        Returns the checkpoint's document (its ``epoch`` and what :meth:`save` got as
-        ``extra``), or None when there is no work folder, no checkpoint, or one of other
-        settings or data (which is then ignored, with a log line). ``unit`` names what the
-        checkpoint's ``epoch`` counts, for the log.
+        Call it before training, on the model as built: its class, config and weights then
+        are the starting model that :meth:`save` records. Returns the checkpoint's document
+        (its ``epoch`` and what :meth:`save` got as ``extra``), or None when there is no work
+        folder, no checkpoint, or one of other settings, data or starting model (which is then
+        ignored, with a log line): a model of another architecture, config (dropout…),
+        initialisation or base weights trains afresh.
+        ``unit`` names what the checkpoint's ``epoch`` counts, for the log.
         """
-        if self.workdir is None or not (self.workdir / LAST).is_dir():
+        if self.workdir is None:
+            return None
+        self.starting_model = _model_identity(model)
+        if not (self.workdir / LAST).is_dir():
             return None
         saved = json.loads((self.workdir / LAST / DOCUMENT).read_text())
-        if saved.get(self.config_key) != self.config or saved.get("data") != self.fingerprint:
+        if (
+            saved.get(self.config_key) != self.config
+            or saved.get("data") != self.fingerprint
+            or saved.get("starting_model") != self.starting_model
+        ):
             logger.info(
-                "the checkpoint in %s was made with other settings or data; starting afresh",
+                "the checkpoint in %s was made with other settings, data or starting model; "
+                "starting afresh",
                 self.workdir,
             )
             return None
@@ -200,6 +226,7 @@ class TrainingRun:
             "generator": self.generator.get_state().tolist(),
             self.config_key: self.config,
             "data": self.fingerprint,
+            "starting_model": self.starting_model,
         }
         save_checkpoint(
             self.workdir / LAST,
