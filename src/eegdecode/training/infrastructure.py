@@ -40,6 +40,9 @@ def _model_identity(model: torch.nn.Module) -> dict:
     config = getattr(model, "config", None)
     if hasattr(config, "to_dict"):
         config = config.to_dict()
+    if isinstance(config, dict):
+        # diffusers' private keys (_name_or_path: where it was loaded from) are no settings.
+        config = {key: value for key, value in config.items() if not key.startswith("_")}
     return {
         "class": type(model).__name__,
         "config": json.loads(json.dumps(config, default=str)),
