@@ -116,6 +116,15 @@ def test_the_singlewordproduction_preset_lists_the_participants_of_its_tsv(tmp_p
             r"0 is less than or equal to the minimum of 0",
         ),
         (
+            "video_diffusion:\n  dana: {timestep: sampler}\n  generate: {strength: 1}\n",
+            r"'video_diffusion.dana.timestep' is 'sampler', which hands DANA's noise to "
+            r"image-to-image sampling, but 'video_diffusion.generate.strength' is 1",
+        ),
+        (
+            "video_diffusion:\n  dana: {timestep: later}\n",
+            r"'later' is not valid under any of the given schemas",
+        ),
+        (
             "video_diffusion:\n  generate: {negative_embedding: missing/negative.npy}\n",
             r"'video_diffusion.generate.negative_embedding' names 'missing/negative.npy', which is "
             r"not a file",

@@ -231,6 +231,14 @@ def _check_eeg2video(config: dict) -> None:
             f"is not a file; give an .npy embedding (EEG2Video's negative.npy) or null for the "
             f"empty prompt's."
         )
+    generate = config["video_diffusion"]["generate"]
+    if config["video_diffusion"]["dana"]["timestep"] == "sampler" and generate["strength"] == 1:
+        raise ValueError(
+            "config key 'video_diffusion.dana.timestep' is 'sampler', which hands DANA's noise "
+            "to image-to-image sampling, but 'video_diffusion.generate.strength' is 1 (no "
+            "image-to-image step); give a strength below 1 or a DANA timestep ('random' or an "
+            "integer)."
+        )
     evaluation = config["video_diffusion"]["evaluate"]
     for role in ("video", "image"):
         classifier = evaluation[f"{role}_classifier"]

@@ -53,13 +53,19 @@ def planted_and_null(tmp_path_factory):
     }
 
 
-# Measured when written (three subjects, one thread per job): planted 0.342 full, 0.375 no_dana,
-# 0.225 no_seq2seq, 0.675 from the latents alone; null 0.133 in every mode, latents 0.117.
+# Issue 16's bar for full mode's video 8-way, the mean over the subjects.
+FULL_MODE_BAR = 0.35
+
+
+# Measured (three subjects, one thread per job, dana.timestep: sampler): planted 0.375 full,
+# 0.375 no_dana, 0.225 no_seq2seq, 0.675 from the latents alone; null 0.125 full, 0.133
+# no_dana and no_seq2seq, latents 0.117.
 def test_planted_eeg_generates_its_concept(planted_and_null):
     """The clips generated from the EEG's latents name the shown concept above the 95 % range
-    of chance, at least as often as clips generated from noise; Seq2Seq's latents do before
-    any diffusion."""
+    of chance, at least as often as clips generated from noise, and full mode's for at least
+    0.35 of the clips; Seq2Seq's latents do before any diffusion."""
     planted = planted_and_null["planted"]
+    assert planted["full", "video_8way"] >= FULL_MODE_BAR
     for mode in ("full", "no_dana"):
         assert planted[mode, "video_8way"] > UPPER
         assert planted[mode, "video_8way"] >= planted["no_seq2seq", "video_8way"]

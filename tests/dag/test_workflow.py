@@ -195,9 +195,19 @@ def test_generated_videos_and_their_evaluation(demo_run):
         assert report["mode"] == mode and report["test_block"] == 3 and report["n_clips"] == 20
         assert report["metrics"]["video_4way"]["chance"] == 0.25
         assert 0 <= report["metrics"]["ssim"]["mean"] <= 1
+    # dana.timestep: sampler (the demo's): the latents as Seq2Seq predicted them, beside DANA's
+    # noise, which the sampler adds instead of Gaussian noise; only that noise tells full mode
+    # from no_dana.
     dana = read_array(results / "predictions/sub1_dana.h5", "latents").data
+    noise = read_array(results / "predictions/sub1_dana.h5", "noise").data
     seq2seq = read_array(results / "predictions/sub1_latents.h5", "latents").data
-    assert dana.shape == seq2seq.shape and not np.allclose(dana, seq2seq)
+    np.testing.assert_array_equal(dana, seq2seq)
+    assert noise.shape == seq2seq.shape
+    full, no_dana = (
+        read_array(results / f"generated/sub1_{mode}.h5", "frames").data
+        for mode in ("full", "no_dana")
+    )
+    assert not np.array_equal(full, no_dana)
     rows = list(csv.DictReader(open(results / "evaluation/summary.csv")))
     assert {row["mode"] for row in rows} == {"full", "no_dana", "no_seq2seq", "seq2seq_latents"}
     assert {row["n_subjects"] for row in rows} == {"2"}

@@ -291,6 +291,20 @@ def test_generation_from_predictions_writes_clips_in_class_order(tiny_sd, tmp_pa
     # Without initial latents: Gaussian noise of the reference clips' shape.
     generate_from_predictions(*paths, mode="no_seq2seq", settings=settings, frames_per_s=3)
     assert read_array(tmp_path / "clips.h5", "frames").data.shape == (2, 2, 3, 16, 32, 3)
+    # DANA's noise (dana.timestep: sampler) in the initial latents is the image-to-image noise.
+    noise = rng.standard_normal(initial.shape).astype(np.float32)
+    write_artifact(tmp_path / "initial.h5", {"latents": AxisArray(initial, initial_axes),
+                   "noise": AxisArray(noise, initial_axes)}, producer="dana")  # fmt: skip
+    halfway = {**settings, "strength": 0.5}
+    generate_from_predictions(*paths, mode="full", settings=halfway, frames_per_s=3,
+                              initial_latents=tmp_path / "initial.h5")  # fmt: skip
+    expected = generate_clips(unet, load_vae(tiny_sd), load_scheduler(tiny_sd),
+                              embeddings.reshape(4, 77, 32), negative.numpy(),
+                              initial_latents=initial.reshape(4, 3, 4, 2, 4),
+                              noise=noise.reshape(4, 3, 4, 2, 4),
+                              **{**options, "strength": 0.5})  # fmt: skip
+    frames = read_array(tmp_path / "clips.h5", "frames").data
+    np.testing.assert_array_equal(frames, expected.reshape(2, 2, *expected.shape[1:]))
     write_artifact(tmp_path / "initial.h5", {"latents": AxisArray(initial[:1], initial_axes)},
                    producer="dana")  # fmt: skip
     with pytest.raises(ValueError, match=r"initial\.h5 has latents for \(1, 2\) \(class, rep\)"):
@@ -362,3 +376,27 @@ def test_strength_below_one_denoises_the_initial_latents_instead_of_replacing_th
             initial_latents=initial,
             strength=0,
         )
+
+
+def test_given_noise_is_the_noise_image_to_image_sampling_adds(tiny_sd):
+    # The seed's own draw, handed in as noise, gives the same clips as drawing it; DANA's
+    # frame-shared noise gives other clips.
+    torch.manual_seed(0)
+    unet, vae = VideoUNet.from_stable_diffusion(tiny_sd).eval(), load_vae(tiny_sd)
+    rng = np.random.default_rng(2)
+    embeddings = rng.standard_normal((2, 77, 32)).astype(np.float32)
+    initial = rng.standard_normal((2, 3, 4, 2, 4)).astype(np.float32)
+    options = dict(initial_latents=initial, steps=4, guidance=2.0, strength=0.5, seed=7,
+                   batch_size=2)  # fmt: skip
+    args = (unet, vae, load_scheduler(tiny_sd), embeddings, np.zeros((1, 77, 32), np.float32))
+    drawn = generate_clips(*args, **options)
+    # generate_clips draws (batch, channel, frame, h, w) noise for the UNet's layout.
+    seeded = torch.randn((2, 4, 3, 2, 4), generator=torch.Generator().manual_seed(7))
+    given = generate_clips(*args, noise=seeded.transpose(1, 2).numpy(), **options)
+    np.testing.assert_array_equal(given, drawn)
+    shared = np.repeat(rng.standard_normal((2, 1, 4, 2, 4)), 3, axis=1).astype(np.float32)
+    assert not np.array_equal(generate_clips(*args, noise=shared, **options), drawn)
+    with pytest.raises(ValueError, match="needs initial latents and a strength below 1"):
+        generate_clips(*args, **{**options, "strength": 1.0}, noise=shared)
+    with pytest.raises(ValueError, match=r"noise \(2, 1, 4, 2, 4\) must have the initial"):
+        generate_clips(*args, noise=shared[:, :1], **options)

@@ -1,6 +1,6 @@
 """Video diffusion: the inflated video UNet, its Tune-A-Video fine-tuning, DANA and generation."""
 
-from .dana import DanaConfig, dana
+from .dana import DanaConfig, dana, dana_from_predictions
 from .finetune import (
     FinetuneConfig,
     finetune_video_diffusion,
@@ -20,6 +20,7 @@ __all__ = [
     "FinetuneConfig",
     "VideoUNet",
     "dana",
+    "dana_from_predictions",
     "finetune_video_diffusion",
     "finetune_video_unet",
     "generate_clips",

@@ -13,6 +13,7 @@ from .._validation import check_option
 from ..artifacts import (
     LATENT_AXES,
     AxisArray,
+    array_names,
     inherit_attrs,
     read_array,
     read_attrs,
@@ -42,6 +43,7 @@ def generate_clips(
     negative_embedding: np.ndarray,
     *,
     initial_latents: np.ndarray | None = None,
+    noise: np.ndarray | None = None,
     latent_shape: tuple[int, int, int, int] | None = None,
     steps: int = 100,
     guidance: float = 12.5,
@@ -67,6 +69,9 @@ def generate_clips(
     initial_latents : ndarray, shape (n_clips, n_frames, channels, height, width) | None
         The sampler's starting point x_T (Seq2Seq latents, with or without DANA); None starts
         from Gaussian noise of ``latent_shape`` (frames, channels, height, width).
+    noise : ndarray, same shape as ``initial_latents`` | None
+        The noise that image-to-image sampling (``strength`` below 1) adds to the initial
+        latents, such as DANA's (``dana.timestep: sampler``); None draws Gaussian noise.
     steps : int
         Sampler steps (100 in EEG2Video).
     guidance : float
@@ -107,6 +112,18 @@ def generate_clips(
                 f"{len(initial_latents)} initial latents for {n_clips} conditioning embeddings."
             )
         initial = torch.as_tensor(np.asarray(initial_latents, dtype=np.float32))
+    if noise is not None:
+        if initial_latents is None or strength == 1:
+            raise ValueError(
+                "noise is what image-to-image sampling adds to the initial latents: it needs "
+                f"initial latents and a strength below 1, got strength {strength!r}."
+            )
+        if np.shape(noise) != tuple(initial.shape):
+            raise ValueError(
+                f"noise {np.shape(noise)} must have the initial latents' shape "
+                f"{tuple(initial.shape)}."
+            )
+        noise = torch.as_tensor(np.asarray(noise, dtype=np.float32))
     # Stochastic samplers (DDPM, DDIM with eta > 0) take the generator; PNDM takes none.
     step_options = (
         {"generator": generator}
@@ -128,8 +145,12 @@ def generate_clips(
             timesteps = timesteps[skipped:]
             if hasattr(sampler, "set_begin_index"):
                 sampler.set_begin_index(skipped)
-            noise = torch.randn(latents.shape, generator=generator).to(device, dtype)
-            latents = sampler.add_noise(latents, noise, timesteps[:1])
+            added = (
+                torch.randn(latents.shape, generator=generator)
+                if noise is None
+                else noise[start : start + batch_size].transpose(1, 2)
+            )
+            latents = sampler.add_noise(latents, added.to(device, dtype), timesteps[:1])
         else:
             latents = latents * sampler.init_noise_sigma
         condition = torch.as_tensor(
@@ -140,11 +161,11 @@ def generate_clips(
         for timestep in timesteps:
             model_input = torch.cat([latents] * 2) if guidance != 1 else latents
             model_input = sampler.scale_model_input(model_input, timestep)
-            noise = unet(model_input, timestep, condition)
+            predicted = unet(model_input, timestep, condition)
             if guidance != 1:
-                unconditional, conditional = noise.chunk(2)
-                noise = unconditional + guidance * (conditional - unconditional)
-            latents = sampler.step(noise, timestep, latents, **step_options).prev_sample
+                unconditional, conditional = predicted.chunk(2)
+                predicted = unconditional + guidance * (conditional - unconditional)
+            latents = sampler.step(predicted, timestep, latents, **step_options).prev_sample
         final = latents.transpose(1, 2).float().cpu().numpy()  # (batch, frame, channel, h, w)
         clips.append(decode_latents(final, vae, batch_size=len(final)))
         logger.info("generated clips %d–%d of %d", start + 1, start + len(latents), n_clips)
@@ -233,7 +254,9 @@ def generate_from_predictions(
         Frame rate of the GIFs and MP4s.
     initial_latents : str | Path | None
         The predicted (class, rep, frame, …) latents the sampler starts from (mode ``full``:
-        DANA's, ``no_dana``: Seq2Seq's); None starts from Gaussian noise.
+        DANA's, ``no_dana``: Seq2Seq's); None starts from Gaussian noise. Its ``noise``
+        (DANA's with ``dana.timestep: sampler``), where it has one, is the noise that
+        image-to-image sampling adds.
     negative_embedding : str | Path | None
         An ``.npy`` embedding for the unconditional branch of guidance, such as EEG2Video's
         ``negative.npy``: (1, n_tokens, features) or (n_tokens, features). None uses the one
@@ -253,7 +276,7 @@ def generate_from_predictions(
     vae = load_vae(vae, device=device, dtype=dtype)
     predicted = read_array(embeddings, "embeddings", axes=("class", "rep", "token", "feature")).data
     n_classes, n_reps = predicted.shape[:2]
-    initial = None
+    initial = noise = None
     if initial_latents is not None:
         initial = read_array(
             initial_latents, "latents", axes=("class", "rep", *LATENT_AXES[1:])
@@ -264,10 +287,14 @@ def generate_from_predictions(
                 f"{embeddings} has embeddings for {(n_classes, n_reps)}."
             )
         initial = initial.reshape(-1, *initial.shape[2:])
+        if "noise" in array_names(initial_latents):  # DANA's, with dana.timestep: sampler
+            noise = read_array(
+                initial_latents, "noise", axes=("class", "rep", *LATENT_AXES[1:])
+            ).data.reshape(initial.shape)
     latent_shape = read_array(reference_latents, "latents", axes=LATENT_AXES).data.shape[1:]
     clips = generate_clips(
         unet, vae, scheduler, predicted.reshape(-1, *predicted.shape[2:]), negative.numpy(),
-        initial_latents=initial, latent_shape=latent_shape, steps=settings["steps"],
+        initial_latents=initial, noise=noise, latent_shape=latent_shape, steps=settings["steps"],
         guidance=settings["guidance"], strength=settings["strength"], seed=settings["seed"],
         batch_size=settings["batch_size"],
     )  # fmt: skip
