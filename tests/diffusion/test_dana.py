@@ -101,8 +101,8 @@ def test_dana_from_predictions_writes_what_its_timestep_calls_for(tmp_path):
     np.testing.assert_array_equal(
         read_array(tmp_path / "eps.h5", "noise", axes=axes).data.reshape(noise.shape), noise
     )
+    write_artifact(tmp_path / "fast.h5", {"fast": AxisArray(fast[:, :2], ("class", "rep"))},
+                   producer="dynamic")  # fmt: skip
     with pytest.raises(ValueError, match=r"fast\.h5 has fast/slow labels of shape \(2, 2\)"):
-        write_artifact(tmp_path / "fast.h5", {"fast": AxisArray(fast[:, :2], ("class", "rep"))},
-                       producer="dynamic")  # fmt: skip
         dana_from_predictions(*inputs, tmp_path / "bad.h5", {**settings, "timestep": 40})
     assert not (tmp_path / "bad.h5").exists()
