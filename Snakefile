@@ -36,6 +36,9 @@
 #   checkpoints/<stage>/.../<code>/  resumable training state, one folder per code version
 #   benchmarks/<rule>/               run time and memory per job
 # results/pretrained/tiny-stable-diffusion/   build_tiny_stable_diffusion (demo only)
+# results/<dataset>-null/    the demo's null twin (validation_all): raw/EEG/ from
+#                            generate_null_demo_eeg, then the stages above that read the EEG
+#                            (clips to evaluation/); the rest it reads from results/<dataset>/
 #
 # results/<audio name>/      sEEG → audio (rules/audio.smk), per participant <p>
 #   raw/<p>/seeg.npy, audio.wav      generate_demo_speech   the paired demo recordings
@@ -95,6 +98,9 @@
 #   results/eeg2image/<d>/evaluation.json  evaluate_eeg2image  per branch, and the time-only baseline;
 #                                        seen beside reconstructed images in qc/reconstructions.png
 #   results/eeg2image/summary.csv        eeg2image_summary    one row per dataset and branch
+# results/validation/summary.{csv,png}  validation_summary  every system's planted, null and
+#                                      confound checks beside their bounds
+# results/validation/passed.txt        validation_check     written only when every check passed
 # logs/<rule>/<dataset>/      one log per job
 
 
@@ -124,6 +130,7 @@ include: "rules/calibration_common.smk"
 include: "rules/mental_state_common.smk"
 include: "rules/fusion_common.smk"
 include: "rules/eeg2image_common.smk"
+include: "rules/validation_common.smk"
 include: "rules/demo.smk"
 include: "rules/preprocess.smk"
 include: "rules/stimulus.smk"
@@ -134,6 +141,7 @@ include: "rules/calibration.smk"
 include: "rules/mental_state.smk"
 include: "rules/fusion.smk"
 include: "rules/eeg2image.smk"
+include: "rules/validation.smk"
 
 
 rule all:
@@ -201,3 +209,11 @@ rule fusion_all:
 rule eeg2image_all:
     input:
         get_eeg2image_targets(),
+
+
+# Every system's demo, planted, null and confound, checked against its bounds (fails naming
+# each failed check); the table and figure: results/validation/summary.{csv,png}.
+rule validation_all:
+    input:
+        "results/validation/passed.txt",
+        "results/validation/summary.png",

@@ -3,6 +3,7 @@
 # files share. The audio and calibration families keep their input functions in
 # rules/audio_common.smk and rules/calibration_common.smk.
 
+import re
 from pathlib import Path
 
 from eegdecode.datasets.seeddv import (
@@ -37,6 +38,13 @@ BAND_FEATURES = {
     key: value for key, value in config["features"].items() if key != "on_flat_channel"
 }
 RESULTS = f"results/{NAME}"
+# The stages that read the EEG run per EEG dataset: the configured one, and with the demo its
+# null twin (the same demo EEG without the planted concept signal, demo.signal_strength 0),
+# which validation_all runs. The twin shares everything that does not read the EEG (stimulus,
+# VAE, video UNet, clip classifier) with the configured dataset, under RESULTS.
+NULL_NAME = f"{NAME}-null"
+EEG_DATASETS = [NAME, NULL_NAME] if config["demo"]["activate"] else [NAME]
+EEG_RESULTS = "results/{eeg_dataset}"
 STABLE_DIFFUSION = config["pretrained"]["stable_diffusion"]
 # The one block every EEG→video stage holds out (config key split.test_block), 1-based.
 TEST_BLOCK = resolve_test_block(PROTOCOL.n_blocks, config["split"]["test_block"])
@@ -73,6 +81,7 @@ SESSION_CHECKS = "results/calibration/session_checks.json"
 
 
 wildcard_constraints:
+    eeg_dataset="|".join(map(re.escape, EEG_DATASETS)),
     subject="|".join(SUBJECTS),
     window="|".join([CLIP_LABEL, *WINDOW_SETS]),
     block_ordinal="|".join(BLOCK_OF_ORDINAL),
@@ -159,18 +168,18 @@ def meta_info_paths():
 
 def windows_of(stage):
     """A subject's windows of the window set the config gives `stage` (its `window` key)."""
-    return f"{RESULTS}/windows/sub{{subject}}_{config[stage]['window']}.h5"
+    return f"{EEG_RESULTS}/windows/sub{{subject}}_{config[stage]['window']}.h5"
 
 
 def features_of(stage):
     """A subject's DE/PSD of the window set the config gives `stage`."""
-    return f"{RESULTS}/features/sub{{subject}}_{config[stage]['window']}.h5"
+    return f"{EEG_RESULTS}/features/sub{{subject}}_{config[stage]['window']}.h5"
 
 
 def get_seq2seq_source():
     """What Seq2Seq reads per clip (`seq2seq.source`): GLMNet's window embeddings or raw windows."""
     if config["seq2seq"]["source"] == "glmnet_embeddings":
-        return f"{RESULTS}/embeddings/sub{{subject}}_glmnet.h5"
+        return f"{EEG_RESULTS}/embeddings/sub{{subject}}_glmnet.h5"
     return windows_of("seq2seq")
 
 
@@ -182,7 +191,14 @@ def get_block(wildcards):
 
 
 def get_eeg(wildcards):
+    if wildcards.eeg_dataset == NULL_NAME:
+        return null_eeg_path(wildcards.subject)
     return raw_path("eeg", subject=wildcards.subject)
+
+
+def null_eeg_path(subject):
+    """A subject's EEG in the null twin of the demo (written by generate_null_demo_eeg)."""
+    return str(LAYOUT.eeg_path(f"results/{NULL_NAME}/raw", subject=subject))
 
 
 def get_labels(wildcards):
@@ -199,9 +215,10 @@ def get_captions(wildcards):
 
 def get_feature_source(wildcards):
     """The segments whose features the `window` wildcard asks for."""
+    results = f"results/{wildcards.eeg_dataset}"
     if wildcards.window == CLIP_LABEL:
-        return f"{RESULTS}/clips/sub{wildcards.subject}.h5"
-    return f"{RESULTS}/windows/sub{wildcards.subject}_{wildcards.window}.h5"
+        return f"{results}/clips/sub{wildcards.subject}.h5"
+    return f"{results}/windows/sub{wildcards.subject}_{wildcards.window}.h5"
 
 
 def get_window_settings(wildcards):
@@ -221,7 +238,9 @@ def get_initial_latents(wildcards):
     source = {"full": "dana", "no_dana": "latents"}.get(wildcards.mode)
     if source is None:
         return []
-    return [f"{RESULTS}/predictions/sub{wildcards.subject}_{source}.h5"]
+    return [
+        f"results/{wildcards.eeg_dataset}/predictions/sub{wildcards.subject}_{source}.h5"
+    ]
 
 
 def get_classifier(role):

@@ -65,3 +65,13 @@ if is_activated("demo"):
             "../envs/demo.yaml"
         script:
             "../workflow/scripts/generate_demo_video.py"
+
+    # The null twin's EEG (validation_all): the demo's EEG, same seed, without the concept
+    # signal; only the stages that read the EEG run again for it.
+    use rule generate_demo_eeg as generate_null_demo_eeg with:
+        output:
+            eeg=null_eeg_path("{subject}"),
+        log:
+            f"logs/generate_demo_eeg/{NULL_NAME}/sub{{subject}}.log",
+        params:
+            signal_strength=0.0,

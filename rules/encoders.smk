@@ -7,11 +7,11 @@ rule eegvp:
         features=features_of("eegvp"),
         meta_info=meta_info_paths(),
     output:
-        report=f"{RESULTS}/eegvp/sub{{subject}}.json",
+        report=f"{EEG_RESULTS}/eegvp/sub{{subject}}.json",
     log:
-        f"logs/eegvp/{NAME}/sub{{subject}}.log",
+        f"logs/eegvp/{{eeg_dataset}}/sub{{subject}}.log",
     benchmark:
-        f"{RESULTS}/benchmarks/eegvp/sub{{subject}}.tsv"
+        f"{EEG_RESULTS}/benchmarks/eegvp/sub{{subject}}.tsv"
     params:
         eegvp=config["eegvp"],
         protocol=DATASET["protocol"],
@@ -31,22 +31,26 @@ rule eegvp:
 
 rule eegvp_summary:
     input:
-        reports=expand(f"{RESULTS}/eegvp/sub{{subject}}.json", subject=SUBJECTS),
+        reports=expand(
+            f"{EEG_RESULTS}/eegvp/sub{{subject}}.json",
+            subject=SUBJECTS,
+            allow_missing=True,
+        ),
     output:
         table=report(
-            f"{RESULTS}/eegvp/summary.csv",
+            f"{EEG_RESULTS}/eegvp/summary.csv",
             caption="../workflow/report/eegvp.rst",
             category="EEG-VP",
             labels={"figure": "table"},
         ),
         figure=report(
-            f"{RESULTS}/eegvp/summary.png",
+            f"{EEG_RESULTS}/eegvp/summary.png",
             caption="../workflow/report/eegvp.rst",
             category="EEG-VP",
             labels={"figure": "accuracy per task"},
         ),
     log:
-        f"logs/eegvp_summary/{NAME}.log",
+        f"logs/eegvp_summary/{{eeg_dataset}}.log",
     params:
         code=code("eegvp_summary.py"),
     localrule: True
@@ -66,19 +70,19 @@ rule train_glmnet:
         features=features_of("glmnet"),
         meta_info=meta_info_paths(),
     output:
-        model=directory(f"{RESULTS}/models/glmnet/sub{{subject}}"),
-        metrics=f"{RESULTS}/models/glmnet/sub{{subject}}_metrics.csv",
+        model=directory(f"{EEG_RESULTS}/models/glmnet/sub{{subject}}"),
+        metrics=f"{EEG_RESULTS}/models/glmnet/sub{{subject}}_metrics.csv",
         curves=report(
-            f"{RESULTS}/qc/sub{{subject}}_glmnet_learning.png",
+            f"{EEG_RESULTS}/qc/sub{{subject}}_glmnet_learning.png",
             caption="../workflow/report/learning_curves.rst",
             category="Training",
             subcategory="GLMNet",
             labels={"subject": "{subject}", "model": "GLMNet"},
         ),
     log:
-        f"logs/train_glmnet/{NAME}/sub{{subject}}.log",
+        f"logs/train_glmnet/{{eeg_dataset}}/sub{{subject}}.log",
     benchmark:
-        f"{RESULTS}/benchmarks/train_glmnet/sub{{subject}}.tsv"
+        f"{EEG_RESULTS}/benchmarks/train_glmnet/sub{{subject}}.tsv"
     params:
         glmnet=config["glmnet"],
         test_block=TEST_BLOCK,
@@ -87,7 +91,7 @@ rule train_glmnet:
         fast_threshold=config["eegvp"]["fast_threshold"],
         local_channels=OCCIPITAL_INDEX,
         checkpoints=checkpoints(
-            f"{RESULTS}/checkpoints/glmnet/sub{{subject}}", "train_glmnet.py"
+            f"{EEG_RESULTS}/checkpoints/glmnet/sub{{subject}}", "train_glmnet.py"
         ),
         code=code("train_glmnet.py"),
     group:
@@ -105,15 +109,15 @@ rule train_glmnet:
 
 rule glmnet_embeddings:
     input:
-        model=f"{RESULTS}/models/glmnet/sub{{subject}}",
+        model=f"{EEG_RESULTS}/models/glmnet/sub{{subject}}",
         windows=windows_of("glmnet"),
         features=features_of("glmnet"),
     output:
-        embeddings=f"{RESULTS}/embeddings/sub{{subject}}_glmnet.h5",
+        embeddings=f"{EEG_RESULTS}/embeddings/sub{{subject}}_glmnet.h5",
     log:
-        f"logs/glmnet_embeddings/{NAME}/sub{{subject}}.log",
+        f"logs/glmnet_embeddings/{{eeg_dataset}}/sub{{subject}}.log",
     benchmark:
-        f"{RESULTS}/benchmarks/glmnet_embeddings/sub{{subject}}.tsv"
+        f"{EEG_RESULTS}/benchmarks/glmnet_embeddings/sub{{subject}}.tsv"
     params:
         code=code("glmnet_embeddings.py"),
     group:
@@ -130,29 +134,29 @@ rule glmnet_embeddings:
 
 rule train_semantic:
     input:
-        features=f"{RESULTS}/features/sub{{subject}}_{CLIP_LABEL}.h5",
+        features=f"{EEG_RESULTS}/features/sub{{subject}}_{CLIP_LABEL}.h5",
         text_embeddings=get_text_embeddings,
     output:
-        model=directory(f"{RESULTS}/models/semantic/sub{{subject}}"),
-        metrics=f"{RESULTS}/models/semantic/sub{{subject}}_metrics.csv",
+        model=directory(f"{EEG_RESULTS}/models/semantic/sub{{subject}}"),
+        metrics=f"{EEG_RESULTS}/models/semantic/sub{{subject}}_metrics.csv",
         curves=report(
-            f"{RESULTS}/qc/sub{{subject}}_semantic_learning.png",
+            f"{EEG_RESULTS}/qc/sub{{subject}}_semantic_learning.png",
             caption="../workflow/report/learning_curves.rst",
             category="Training",
             subcategory="Semantic predictor",
             labels={"subject": "{subject}", "model": "Semantic predictor"},
         ),
-        predictions=f"{RESULTS}/predictions/sub{{subject}}_semantic.h5",
+        predictions=f"{EEG_RESULTS}/predictions/sub{{subject}}_semantic.h5",
     log:
-        f"logs/train_semantic/{NAME}/sub{{subject}}.log",
+        f"logs/train_semantic/{{eeg_dataset}}/sub{{subject}}.log",
     benchmark:
-        f"{RESULTS}/benchmarks/train_semantic/sub{{subject}}.tsv"
+        f"{EEG_RESULTS}/benchmarks/train_semantic/sub{{subject}}.tsv"
     params:
         semantic=config["semantic"],
         test_block=TEST_BLOCK,
         protocol=DATASET["protocol"],
         checkpoints=checkpoints(
-            f"{RESULTS}/checkpoints/semantic/sub{{subject}}", "train_semantic.py"
+            f"{EEG_RESULTS}/checkpoints/semantic/sub{{subject}}", "train_semantic.py"
         ),
         code=code("train_semantic.py"),
     threads: TRAINING_THREADS
@@ -171,20 +175,20 @@ rule train_dynamic:
         features=features_of("dynamic"),
         meta_info=meta_info_paths(),
     output:
-        model=directory(f"{RESULTS}/models/dynamic/sub{{subject}}"),
-        metrics=f"{RESULTS}/models/dynamic/sub{{subject}}_metrics.csv",
+        model=directory(f"{EEG_RESULTS}/models/dynamic/sub{{subject}}"),
+        metrics=f"{EEG_RESULTS}/models/dynamic/sub{{subject}}_metrics.csv",
         curves=report(
-            f"{RESULTS}/qc/sub{{subject}}_dynamic_learning.png",
+            f"{EEG_RESULTS}/qc/sub{{subject}}_dynamic_learning.png",
             caption="../workflow/report/learning_curves.rst",
             category="Training",
             subcategory="Fast/slow predictor",
             labels={"subject": "{subject}", "model": "Fast/slow predictor"},
         ),
-        predictions=f"{RESULTS}/predictions/sub{{subject}}_fast_slow.h5",
+        predictions=f"{EEG_RESULTS}/predictions/sub{{subject}}_fast_slow.h5",
     log:
-        f"logs/train_dynamic/{NAME}/sub{{subject}}.log",
+        f"logs/train_dynamic/{{eeg_dataset}}/sub{{subject}}.log",
     benchmark:
-        f"{RESULTS}/benchmarks/train_dynamic/sub{{subject}}.tsv"
+        f"{EEG_RESULTS}/benchmarks/train_dynamic/sub{{subject}}.tsv"
     params:
         dynamic=config["dynamic"],
         test_block=TEST_BLOCK,
@@ -192,7 +196,7 @@ rule train_dynamic:
         fast_threshold=config["eegvp"]["fast_threshold"],
         local_channels=OCCIPITAL_INDEX,
         checkpoints=checkpoints(
-            f"{RESULTS}/checkpoints/dynamic/sub{{subject}}", "train_dynamic.py"
+            f"{EEG_RESULTS}/checkpoints/dynamic/sub{{subject}}", "train_dynamic.py"
         ),
         code=code("train_dynamic.py"),
     threads: TRAINING_THREADS
@@ -211,26 +215,26 @@ rule train_seq2seq:
         source=get_seq2seq_source(),
         latents=get_block_latents,
     output:
-        model=directory(f"{RESULTS}/models/seq2seq/sub{{subject}}"),
-        metrics=f"{RESULTS}/models/seq2seq/sub{{subject}}_metrics.csv",
+        model=directory(f"{EEG_RESULTS}/models/seq2seq/sub{{subject}}"),
+        metrics=f"{EEG_RESULTS}/models/seq2seq/sub{{subject}}_metrics.csv",
         curves=report(
-            f"{RESULTS}/qc/sub{{subject}}_seq2seq_learning.png",
+            f"{EEG_RESULTS}/qc/sub{{subject}}_seq2seq_learning.png",
             caption="../workflow/report/learning_curves.rst",
             category="Training",
             subcategory="Seq2Seq",
             labels={"subject": "{subject}", "model": "Seq2Seq"},
         ),
-        predictions=f"{RESULTS}/predictions/sub{{subject}}_latents.h5",
+        predictions=f"{EEG_RESULTS}/predictions/sub{{subject}}_latents.h5",
     log:
-        f"logs/train_seq2seq/{NAME}/sub{{subject}}.log",
+        f"logs/train_seq2seq/{{eeg_dataset}}/sub{{subject}}.log",
     benchmark:
-        f"{RESULTS}/benchmarks/train_seq2seq/sub{{subject}}.tsv"
+        f"{EEG_RESULTS}/benchmarks/train_seq2seq/sub{{subject}}.tsv"
     params:
         seq2seq=config["seq2seq"],
         test_block=TEST_BLOCK,
         protocol=DATASET["protocol"],
         checkpoints=checkpoints(
-            f"{RESULTS}/checkpoints/seq2seq/sub{{subject}}", "train_seq2seq.py"
+            f"{EEG_RESULTS}/checkpoints/seq2seq/sub{{subject}}", "train_seq2seq.py"
         ),
         code=code("train_seq2seq.py"),
     threads: TRAINING_THREADS

@@ -47,12 +47,12 @@ rule finetune_video_diffusion:
 
 rule dana:
     input:
-        latents=f"{RESULTS}/predictions/sub{{subject}}_latents.h5",
-        fast_slow=f"{RESULTS}/predictions/sub{{subject}}_fast_slow.h5",
+        latents=f"{EEG_RESULTS}/predictions/sub{{subject}}_latents.h5",
+        fast_slow=f"{EEG_RESULTS}/predictions/sub{{subject}}_fast_slow.h5",
     output:
-        latents=f"{RESULTS}/predictions/sub{{subject}}_dana.h5",
+        latents=f"{EEG_RESULTS}/predictions/sub{{subject}}_dana.h5",
     log:
-        f"logs/dana/{NAME}/sub{{subject}}.log",
+        f"logs/dana/{{eeg_dataset}}/sub{{subject}}.log",
     params:
         dana=VIDEO_DIFFUSION["dana"],
         code=code("dana.py"),
@@ -71,17 +71,17 @@ rule generate:
     input:
         model=f"{RESULTS}/models/video_diffusion",
         vae=VAE_FOLDER,
-        embeddings=f"{RESULTS}/predictions/sub{{subject}}_semantic.h5",
+        embeddings=f"{EEG_RESULTS}/predictions/sub{{subject}}_semantic.h5",
         initial_latents=get_initial_latents,
         reference_latents=f"{RESULTS}/stimulus/latents/block{TEST_BLOCK}.h5",
         negative_embedding=NEGATIVE_EMBEDDING,
     output:
-        clips=f"{RESULTS}/generated/sub{{subject}}_{{mode}}.h5",
-        files=directory(f"{RESULTS}/generated/sub{{subject}}_{{mode}}"),
+        clips=f"{EEG_RESULTS}/generated/sub{{subject}}_{{mode}}.h5",
+        files=directory(f"{EEG_RESULTS}/generated/sub{{subject}}_{{mode}}"),
     log:
-        f"logs/generate/{NAME}/sub{{subject}}_{{mode}}.log",
+        f"logs/generate/{{eeg_dataset}}/sub{{subject}}_{{mode}}.log",
     benchmark:
-        f"{RESULTS}/benchmarks/generate/sub{{subject}}_{{mode}}.tsv"
+        f"{EEG_RESULTS}/benchmarks/generate/sub{{subject}}_{{mode}}.tsv"
     params:
         generate=VIDEO_DIFFUSION["generate"],
         frames_per_s=config["stimulus"]["frames"]["frames_per_s"],
@@ -126,23 +126,23 @@ rule train_clip_classifier:
 
 rule evaluate_generation:
     input:
-        clips=f"{RESULTS}/generated/sub{{subject}}_{{mode}}.h5",
+        clips=f"{EEG_RESULTS}/generated/sub{{subject}}_{{mode}}.h5",
         truth=f"{RESULTS}/stimulus/frames/block{TEST_BLOCK}.h5",
         video_classifier=get_classifier("video"),
         image_classifier=get_classifier("image"),
     output:
-        metrics=f"{RESULTS}/evaluation/sub{{subject}}_{{mode}}.json",
+        metrics=f"{EEG_RESULTS}/evaluation/sub{{subject}}_{{mode}}.json",
         figure=report(
-            f"{RESULTS}/qc/sub{{subject}}_{{mode}}_generated.png",
+            f"{EEG_RESULTS}/qc/sub{{subject}}_{{mode}}_generated.png",
             caption="../workflow/report/generated.rst",
             category="Generated videos",
             subcategory="{mode}",
             labels={"subject": "{subject}", "mode": "{mode}"},
         ),
     log:
-        f"logs/evaluate_generation/{NAME}/sub{{subject}}_{{mode}}.log",
+        f"logs/evaluate_generation/{{eeg_dataset}}/sub{{subject}}_{{mode}}.log",
     benchmark:
-        f"{RESULTS}/benchmarks/evaluate_generation/sub{{subject}}_{{mode}}.tsv"
+        f"{EEG_RESULTS}/benchmarks/evaluate_generation/sub{{subject}}_{{mode}}.tsv"
     params:
         evaluate=EVALUATION,
         protocol=DATASET["protocol"],
@@ -161,12 +161,12 @@ rule evaluate_generation:
 
 rule evaluate_latents:
     input:
-        predictions=f"{RESULTS}/predictions/sub{{subject}}_latents.h5",
+        predictions=f"{EEG_RESULTS}/predictions/sub{{subject}}_latents.h5",
         latents=expand(f"{RESULTS}/stimulus/latents/block{{block}}.h5", block=BLOCKS),
     output:
-        metrics=f"{RESULTS}/evaluation/sub{{subject}}_seq2seq_latents.json",
+        metrics=f"{EEG_RESULTS}/evaluation/sub{{subject}}_seq2seq_latents.json",
     log:
-        f"logs/evaluate_latents/{NAME}/sub{{subject}}.log",
+        f"logs/evaluate_latents/{{eeg_dataset}}/sub{{subject}}.log",
     params:
         code=code("evaluate_latents.py"),
     localrule: True
@@ -185,22 +185,25 @@ rule generation_page:
         shown=f"{RESULTS}/stimulus/gifs/block{TEST_BLOCK}",
         truth=f"{RESULTS}/stimulus/frames/block{TEST_BLOCK}.h5",
         generated=expand(
-            f"{RESULTS}/generated/sub{{{{subject}}}}_{{mode}}", mode=GENERATION_MODES
+            f"{EEG_RESULTS}/generated/sub{{subject}}_{{mode}}",
+            mode=GENERATION_MODES,
+            allow_missing=True,
         ),
         metrics=expand(
-            f"{RESULTS}/evaluation/sub{{{{subject}}}}_{{mode}}.json",
+            f"{EEG_RESULTS}/evaluation/sub{{subject}}_{{mode}}.json",
             mode=GENERATION_MODES,
+            allow_missing=True,
         ),
     output:
         page=report(
-            f"{RESULTS}/report/sub{{subject}}_generated.html",
+            f"{EEG_RESULTS}/report/sub{{subject}}_generated.html",
             caption="../workflow/report/generation_page.rst",
             category="Generated videos",
             subcategory="Side by side",
             labels={"subject": "{subject}"},
         ),
     log:
-        f"logs/generation_page/{NAME}/sub{{subject}}.log",
+        f"logs/generation_page/{{eeg_dataset}}/sub{{subject}}.log",
     params:
         modes=GENERATION_MODES,
         clips_per_concept=DATASET["protocol"]["clips_per_concept"],
@@ -220,29 +223,31 @@ rule generation_page:
 rule evaluation_summary:
     input:
         metrics=expand(
-            f"{RESULTS}/evaluation/sub{{subject}}_{{mode}}.json",
+            f"{EEG_RESULTS}/evaluation/sub{{subject}}_{{mode}}.json",
             subject=SUBJECTS,
             mode=GENERATION_MODES,
+            allow_missing=True,
         ),
         latents=expand(
-            f"{RESULTS}/evaluation/sub{{subject}}_seq2seq_latents.json",
+            f"{EEG_RESULTS}/evaluation/sub{{subject}}_seq2seq_latents.json",
             subject=SUBJECTS,
+            allow_missing=True,
         ),
     output:
         table=report(
-            f"{RESULTS}/evaluation/summary.csv",
+            f"{EEG_RESULTS}/evaluation/summary.csv",
             caption="../workflow/report/evaluation.rst",
             category="Generated videos",
             labels={"figure": "metrics table"},
         ),
         figure=report(
-            f"{RESULTS}/evaluation/summary.png",
+            f"{EEG_RESULTS}/evaluation/summary.png",
             caption="../workflow/report/evaluation.rst",
             category="Generated videos",
             labels={"figure": "metrics per mode"},
         ),
     log:
-        f"logs/evaluation_summary/{NAME}.log",
+        f"logs/evaluation_summary/{{eeg_dataset}}.log",
     params:
         code=code("evaluation_summary.py"),
     localrule: True

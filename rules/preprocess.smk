@@ -6,11 +6,11 @@ rule segment:
         eeg=get_eeg,
         labels=get_labels,
     output:
-        clips=f"{RESULTS}/clips/sub{{subject}}.h5",
+        clips=f"{EEG_RESULTS}/clips/sub{{subject}}.h5",
     log:
-        f"logs/segment/{NAME}/sub{{subject}}.log",
+        f"logs/segment/{{eeg_dataset}}/sub{{subject}}.log",
     benchmark:
-        f"{RESULTS}/benchmarks/segment/sub{{subject}}.tsv"
+        f"{EEG_RESULTS}/benchmarks/segment/sub{{subject}}.tsv"
     params:
         protocol=DATASET["protocol"],
         published_order=DATASET["published_order"],
@@ -31,13 +31,13 @@ rule segment:
 
 rule sliding_windows:
     input:
-        clips=f"{RESULTS}/clips/sub{{subject}}.h5",
+        clips=f"{EEG_RESULTS}/clips/sub{{subject}}.h5",
     output:
-        windows=f"{RESULTS}/windows/sub{{subject}}_{{window}}.h5",
+        windows=f"{EEG_RESULTS}/windows/sub{{subject}}_{{window}}.h5",
     log:
-        f"logs/sliding_windows/{NAME}/sub{{subject}}_{{window}}.log",
+        f"logs/sliding_windows/{{eeg_dataset}}/sub{{subject}}_{{window}}.log",
     benchmark:
-        f"{RESULTS}/benchmarks/sliding_windows/sub{{subject}}_{{window}}.tsv"
+        f"{EEG_RESULTS}/benchmarks/sliding_windows/sub{{subject}}_{{window}}.tsv"
     params:
         windows=get_window_settings,
         code=code("sliding_windows.py"),
@@ -57,11 +57,11 @@ rule de_psd:
     input:
         segments=get_feature_source,
     output:
-        features=f"{RESULTS}/features/sub{{subject}}_{{window}}.h5",
+        features=f"{EEG_RESULTS}/features/sub{{subject}}_{{window}}.h5",
     log:
-        f"logs/de_psd/{NAME}/sub{{subject}}_{{window}}.log",
+        f"logs/de_psd/{{eeg_dataset}}/sub{{subject}}_{{window}}.log",
     benchmark:
-        f"{RESULTS}/benchmarks/de_psd/sub{{subject}}_{{window}}.tsv"
+        f"{EEG_RESULTS}/benchmarks/de_psd/sub{{subject}}_{{window}}.tsv"
     params:
         features=BAND_FEATURES,
         code=code("de_psd.py"),
@@ -79,18 +79,18 @@ rule de_psd:
 
 rule plot_feature_qc:
     input:
-        clips=f"{RESULTS}/clips/sub{{subject}}.h5",
-        features=f"{RESULTS}/features/sub{{subject}}_{CLIP_LABEL}.h5",
+        clips=f"{EEG_RESULTS}/clips/sub{{subject}}.h5",
+        features=f"{EEG_RESULTS}/features/sub{{subject}}_{CLIP_LABEL}.h5",
     output:
         figure=report(
-            f"{RESULTS}/qc/sub{{subject}}_features.png",
+            f"{EEG_RESULTS}/qc/sub{{subject}}_features.png",
             caption="../workflow/report/feature_qc.rst",
             category="Preprocessing",
             subcategory="Band features",
             labels={"subject": "{subject}", "figure": "DE topomaps and spectra"},
         ),
     log:
-        f"logs/plot_feature_qc/{NAME}/sub{{subject}}.log",
+        f"logs/plot_feature_qc/{{eeg_dataset}}/sub{{subject}}.log",
     params:
         channels=DATASET["channels"],
         qc=config["qc"],

@@ -332,3 +332,15 @@ print(sorted(name for name in ("torch", "scipy.signal", "scipy.stats") if name i
         [sys.executable, "-c", parse_time_work], capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == "[]"
+
+
+def test_a_dataset_set_to_null_is_left_out():
+    config = parse(
+        "emotion:\n  datasets:\n    demo-null: null\n"
+        "eeg2image:\n  datasets:\n    demo-confound: null\n"
+    )
+    assert list(config["emotion"]["datasets"]) == ["demo"]
+    assert list(config["workload"]["datasets"]) == ["demo", "demo-null"]
+    assert list(config["eeg2image"]["datasets"]) == ["demo", "demo-null"]
+    with pytest.raises(ValueError, match=r"'eeg2image.datasets.demo-null.image_models_from'"):
+        parse("eeg2image:\n  datasets:\n    demo: null\n")

@@ -97,6 +97,14 @@ def write_csv(
     return Path(path)
 
 
+def read_csv(path: str | Path) -> list[dict[str, str]]:
+    """The rows of a CSV file with a header (as :func:`write_csv` writes it), as dicts."""
+    import csv
+
+    with open(path, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
 def write_tsv(path: str | Path, rows: list[dict], fieldnames: list[str] | None = None) -> Path:
     """:func:`write_csv` with tabs and newlines, as BIDS writes its ``.tsv`` files."""
     return write_csv(path, rows, fieldnames, delimiter="\t")

@@ -86,6 +86,7 @@ def prepare_config(config: dict, schema: str | Path) -> None:
     """Everything the workflow checks at parse time, in order: :func:`replaced_keys`,
     :func:`validate_config` (which fills in the schema's defaults) and :func:`check_config`."""
     replaced_keys(config)
+    drop_left_out_datasets(config)
     validate_config(config, schema)
     resolve_participants(config)
     check_config(config)
@@ -124,6 +125,23 @@ def replaced_keys(config: dict) -> None:
                 f"config key {old!r} was replaced by {new!r}: every EEG→video stage trains and "
                 f"predicts by one split; set {new!r} instead."
             )
+
+
+# The sections whose `datasets` are a mapping of names to entries.
+DATASET_SECTIONS = ("emotion", "workload", "fusion", "eeg2image")
+
+
+def drop_left_out_datasets(config: dict) -> None:
+    """Remove the datasets set to null (``emotion.datasets.demo-null: null``).
+
+    Config files are merged key by key over config/config.yaml, so a file that adds its own
+    dataset cannot remove the default's demos otherwise.
+    """
+    for section in DATASET_SECTIONS:
+        datasets = (config.get(section) or {}).get("datasets")
+        if isinstance(datasets, dict):
+            for name in [name for name, entry in datasets.items() if entry is None]:
+                del datasets[name]
 
 
 def duration_label(seconds: float) -> str:
@@ -255,6 +273,11 @@ def _check_audio(config: dict) -> None:
         raise ValueError(
             f"config keys 'audio.name' and 'dataset.name' are both {audio['name']!r}; the audio "
             f"outputs need their own folder under results/."
+        )
+    if config["demo"]["activate"] and audio["name"] == f"{config['dataset']['name']}-null":
+        raise ValueError(
+            f"config key 'audio.name' is {audio['name']!r}, the folder of the EEG→video demo's "
+            f"null twin (results/<dataset.name>-null); choose another name."
         )
     unknown_offsets = sorted(set(audio["audio_offset_s"]) - set(audio["participants"]))
     if unknown_offsets:

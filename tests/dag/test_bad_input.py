@@ -342,6 +342,13 @@ BAD_CONFIGS = {
     "same-name-twice": BadConfig(
         "audio:\n  name: demo\n", r"'audio.name' and 'dataset.name' are both 'demo'",
         "audio_all"),
+    "null-twin-name": BadConfig(
+        "audio:\n  name: demo-null\n",
+        r"'audio.name' is 'demo-null', the folder of the EEG→video demo's null twin", "audio_all"),
+    "validation-without-a-null-demo": BadConfig(
+        "emotion:\n  datasets:\n    demo-null: null\n",
+        r"validation_all checks the embedded demos as config/config.yaml configures them; this "
+        r"config lacks emotion.datasets: demo-null", "validation_all"),
     "yaml-syntax": BadConfig(
         "{}\n", r"config file config/config.yaml, line \d+, column \d+: YAML syntax error: "
         r"expected ',' or ']'", edit_workflow_config=lambda text: text + "oops: [1, 2\n"),

@@ -1,8 +1,8 @@
-"""Emotion (DREAMER) and cognitive load (STEW) in the workflow: the demo's planted signal is
-found subject-wise and its null variant stays at chance; corrupt dataset files stop the run
-naming the file and the field."""
+"""Emotion (DREAMER) and cognitive load (STEW) in the workflow: what the evaluation writes, the
+published layouts, the deployed model, the report; corrupt dataset files stop the run naming
+the file and the field. (The planted demo above chance and the null at chance, subject-wise:
+validation_all, tests/validation.)"""
 
-import csv
 import json
 import zipfile
 
@@ -11,7 +11,6 @@ import pytest
 
 from eegdecode.datasets.dreamer import load_dreamer
 from eegdecode.datasets.stew import load_stew
-from eegdecode.evaluation.classification import binomial_interval
 
 from .conftest import SMALL, make_workdir, snakemake
 
@@ -20,33 +19,6 @@ pytestmark = pytest.mark.slow
 shares_the_demo_run = pytest.mark.xdist_group("workflow")
 
 TASKS = {"emotion": ("sst_emotionnet", "ccnn"), "workload": ("bilstm_7ch",)}
-
-
-def _summary(workdir, task):
-    with open(workdir / f"results/{task}/summary.csv") as handle:
-        return {
-            (row["dataset"], row["model"], row["protocol"]): row for row in csv.DictReader(handle)
-        }
-
-
-@shares_the_demo_run
-@pytest.mark.parametrize("task", list(TASKS))
-def test_the_planted_signal_is_found_subject_wise_and_the_null_stays_at_chance(demo_run, task):
-    """Above the 99.9 % binomial range of chance over the test segments for the planted
-    demo, inside it for the null demo (the subject-wise protocol, every model)."""
-    rows = _summary(demo_run, task)
-    for model in TASKS[task]:
-        for dataset, planted in (("demo", True), ("demo-null", False)):
-            row = rows[(dataset, model, "subject_wise")]
-            chance = float(row["chance_uniform"])
-            low, high = binomial_interval(chance, int(row["n_test_segments"]), 0.999)
-            accuracy = float(row["accuracy_mean"])
-            if planted:
-                assert accuracy > high, (task, model, row)
-            else:
-                assert low <= accuracy <= high, (task, model, row)
-            assert row["leaky"] == "False"
-            assert rows[(dataset, model, "segment_random")]["leaky"] == "True"
 
 
 @shares_the_demo_run

@@ -25,5 +25,6 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
         "pages": ["write_media_page"],
         "stimulus": ["plot_frame_strips"],
         "training": ["plot_learning_curves", "save_training_record"],
+        "validation": ["plot_validation"],
     },
 )
