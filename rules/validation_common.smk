@@ -28,8 +28,20 @@ def validation_tables(wildcards):
     return {
         "eeg2video": f"{RESULTS}/evaluation/summary.csv",
         "eeg2video_null": f"results/{NULL_NAME}/evaluation/summary.csv",
-        "emotion": "results/emotion/summary.csv",
-        "workload": "results/workload/summary.csv",
-        "fusion": "results/fusion/summary.csv",
         "eeg2image": "results/eeg2image/summary.csv",
+        # The subject-wise evaluations alone: the parity protocols are no validation row.
+        **{
+            task: expand(
+                "results/{task}/{dataset}/evaluation/{model}_subject_wise.json",
+                task=task,
+                dataset=sorted(VALIDATION_DATASETS[task]),
+                model=list(MENTAL_STATE[task]["models"]),
+            )
+            for task in MENTAL_STATE
+        },
+        "fusion": expand(
+            "results/fusion/{dataset}/evaluation/{target}_subject_wise.json",
+            dataset=sorted(VALIDATION_DATASETS["fusion"]),
+            target=FUSION["targets"],
+        ),
     }

@@ -1,12 +1,14 @@
-"""EEG + face fusion in the workflow: the faceless trials are listed and left out, and frozen
-layers fine-tune one encoder per target. (Fusion above chance and at least the better single
-modality on the planted demo, every model at chance on the null demo, the parity protocol's
-rows labelled leaky: validation_all, tests/validation.)"""
+"""EEG + face fusion in the workflow: the faceless trials are listed and left out, the parity
+protocol's rows are labelled leaky, and frozen layers fine-tune one encoder per target.
+(Fusion above chance and at least the better single modality on the planted demo, every model
+at chance on the null demo: validation_all, tests/validation.)"""
 
 import json
 import re
 
 import pytest
+
+from eegdecode.fileio import read_csv
 
 from .conftest import make_workdir, snakemake
 
@@ -27,6 +29,11 @@ def test_the_faceless_trials_are_listed_and_left_out(demo_run):
     assert fold["n_trials"] == {"train": 148, "validation": 60, "test": 90}
     figure = demo_run / "results/fusion/summary.png"
     assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # The original's protocol trains, selects and tests on the same trials: its rows are marked.
+    rows = read_csv(demo_run / "results/fusion/summary.csv")
+    assert {(row["protocol"], row["leaky"]) for row in rows} == {
+        ("subject_wise", "False"), ("original_identical_splits", "True")
+    }  # fmt: skip
 
 
 def test_frozen_layers_fine_tunes_one_encoder_per_target_that_the_embeddings_then_use(tmp_path):

@@ -11,6 +11,7 @@ import pytest
 
 from eegdecode.datasets.dreamer import load_dreamer
 from eegdecode.datasets.stew import load_stew
+from eegdecode.fileio import read_csv
 
 from .conftest import SMALL, make_workdir, snakemake
 
@@ -19,6 +20,18 @@ pytestmark = pytest.mark.slow
 shares_the_demo_run = pytest.mark.xdist_group("workflow")
 
 TASKS = {"emotion": ("sst_emotionnet", "ccnn"), "workload": ("bilstm_7ch",)}
+
+
+@shares_the_demo_run
+@pytest.mark.parametrize("task", list(TASKS))
+def test_the_summary_labels_the_parity_protocol_leaky(demo_run, task):
+    """The original's segment-random split leaks subjects and clips: its rows are marked, the
+    subject-wise ones (what validation_all checks) are not."""
+    rows = read_csv(demo_run / f"results/{task}/summary.csv")
+    assert {(row["model"], row["protocol"], row["leaky"]) for row in rows} == {
+        (model, protocol, str(protocol == "segment_random"))
+        for model in TASKS[task] for protocol in ("subject_wise", "segment_random")
+    }  # fmt: skip
 
 
 @shares_the_demo_run

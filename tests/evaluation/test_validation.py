@@ -116,24 +116,18 @@ def test_eeg2image_needs_both_branches_at_least_as_good_as_either():
     assert failed == ["both accuracy - best single branch"]
 
 
-def test_mental_state_checks_refuse_a_subject_wise_row_labelled_leaky():
+def test_mental_state_checks_refuse_a_row_labelled_leaky():
     rows = [
-        {
-            "dataset": d,
-            "model": "ccnn",
-            "protocol": p,
-            "accuracy_mean": a,
-            "chance_uniform": 0.25,
-            "n_test_segments": 200,
-            "leaky": str(p == "segment_random"),
-        }
+        {"dataset": d, "model": "ccnn", "protocol": "subject_wise", "accuracy_mean": a,
+         "chance_uniform": 0.25, "n_test_segments": 200, "leaky": False}
         for d, a in (("demo", 0.6), ("demo-null", 0.25))
-        for p in ("subject_wise", "segment_random")
-    ]
+    ]  # fmt: skip
     checks = mental_state_checks("emotion", rows, ["ccnn"])
     assert [(c.variant, c.passed) for c in checks] == [("planted", True), ("null", True)]
-    rows[0]["leaky"] = "True"
-    with pytest.raises(ValueError, match="emotion demo ccnn subject_wise: expected leaky=False"):
+    rows[0]["leaky"] = True
+    with pytest.raises(
+        ValueError, match="emotion demo ccnn subject_wise: the row is labelled leaky"
+    ):
         mental_state_checks("emotion", rows, ["ccnn"])
 
 
