@@ -10,6 +10,9 @@ from eegdecode.evaluation.validation import (
     Check,
     above_chance,
     at_chance,
+    at_least,
+    at_most,
+    below,
     eeg2image_checks,
     eeg2video_checks,
     failed_checks,
@@ -38,6 +41,11 @@ def test_planted_must_clear_the_range_of_chance_and_null_stay_inside_it():
     assert at_chance("s", "null", "m", low, 1 / 8, 120, 0.95).passed
     assert not at_chance("s", "null", "m", low - 1e-9, 1 / 8, 120, 0.95).passed
     assert not at_chance("s", "null", "m", float("nan"), 1 / 8, 120, 0.95).passed
+    assert not below("s", "null", "m", 0.55, 0.55, "").passed
+    assert below("s", "null", "m", 0.549, 0.55, "").bound == "< 0.55"
+    assert at_most("s", "null", "m", 0.55, 0.55, "").passed
+    assert not at_least("s", "planted", "m", 0.349, 0.35, "").passed
+    assert at_least("s", "planted", "m", 0.35, 0.35, "").passed
 
 
 def test_a_check_writes_its_bound_and_basis():

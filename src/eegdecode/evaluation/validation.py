@@ -36,8 +36,9 @@ class Check:
     lower, upper : float or None
         The range the value must lie in; None leaves that side open.
     strict : bool
-        Whether the value must lie strictly beyond ``lower`` (``>``, a planted signal above
-        the range of chance) rather than on or beyond it (``>=``).
+        With one bound: whether the value must lie strictly beyond it (``>``, a planted signal
+        above the range of chance; ``<``) rather than on or beyond it (``>=``, ``<=``). A
+        range of two bounds holds its ends.
     basis : str
         Where the bound comes from, in words.
     """
@@ -54,12 +55,14 @@ class Check:
 
     @property
     def passed(self) -> bool:
-        if not math.isfinite(self.value):
+        value, lower, upper = self.value, self.lower, self.upper
+        if not math.isfinite(value):
             return False
-        if self.lower is not None:
-            if self.value < self.lower or (self.strict and self.value == self.lower):
-                return False
-        return self.upper is None or self.value <= self.upper
+        if lower is not None and upper is not None:
+            return lower <= value <= upper
+        if lower is not None:
+            return value > lower if self.strict else value >= lower
+        return value < upper if self.strict else value <= upper
 
     @property
     def bound(self) -> str:
@@ -69,7 +72,7 @@ class Check:
         if self.lower is not None:
             return f"{'>' if self.strict else '>='} {self.lower:.3g}"
         if self.upper is not None:
-            return f"<= {self.upper:.3g}"
+            return f"{'<' if self.strict else '<='} {self.upper:.3g}"
         raise ValueError(f"check {self.metric} of {self.system} {self.variant} has no bound")
 
     def row(self) -> dict:
@@ -107,6 +110,10 @@ def beyond(system, variant, metric, value, bound, basis, chance=None) -> Check:
 
 def at_most(system, variant, metric, value, bound, basis, chance=None) -> Check:
     return Check(system, variant, metric, value, chance, None, bound, False, basis)
+
+
+def below(system, variant, metric, value, bound, basis, chance=None) -> Check:
+    return Check(system, variant, metric, value, chance, None, bound, True, basis)
 
 
 def eeg2video_checks(
@@ -187,16 +194,14 @@ def eeg2video_checks(
                 n_test_clips,
                 0.95,
             ),
-            Check(
+            below(
                 system,
                 "null",
                 f"{mode} video_2way",
                 null_score[mode, "video_2way"][0],
-                null_score[mode, "video_2way"][1],
-                None,
                 0.55,
-                False,
                 "2-way below 0.55",
+                null_score[mode, "video_2way"][1],
             ),
         ]
     latent, latent_chance = null_score["seq2seq_latents", "latent_8way"]
