@@ -48,6 +48,13 @@ def test_every_check_of_every_system_and_variant_passes(validation_run):
         key = (row["system"], row["variant"])
         counts[key] = counts.get(key, 0) + 1
     assert counts == EXPECTED
+    # The demos' sizes behind the bounds: 3 subjects × 40 test clips of 8 concepts; 64 test
+    # segments of 8 classes.
+    trials = {"eeg2video": "over 120 trials", "eeg2image": "over 64 trials"}
+    for row in rows:
+        if row["system"] in trials and "binomial" in row["basis"]:
+            assert row["basis"].endswith(trials[row["system"]]), row
+            assert row["chance"] == "0.125", row
     failed = [row for row in rows if row["passed"] != "True"]
     assert not failed, failed
     assert (validation_run["workdir"] / "results/validation/passed.txt").is_file()
