@@ -101,9 +101,8 @@ def test_the_null_twins_rerun_only_what_reads_the_eeg(validation_run):
 def test_a_planted_signal_in_the_null_row_fails_the_target_naming_it(validation_run, tmp_path):
     """The null twin's table replaced by the planted demo's (a planted signal where none may
     be): validation_all fails, naming the system, variant, metric and bound; the table stays
-    for the reader and nothing says it passed."""
+    for the reader, and the earlier run's passed.txt does not."""
     workdir = copy_workdir(validation_run["workdir"], tmp_path / "work")
-    (workdir / "results/validation/passed.txt").unlink()
     planted = workdir / "results/demo/evaluation/summary.csv"
     (workdir / "results/demo-null/evaluation/summary.csv").write_bytes(planted.read_bytes())
     done = snakemake(
