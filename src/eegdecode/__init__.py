@@ -11,5 +11,9 @@ not import torch, a summary table does not import SciPy's statistics).
 __version__ = "0.1.0"
 
 from ._logging import log_to_file
+from ._memory import keep_freed_memory
+
+# Every workflow job and test imports eegdecode before torch allocates: set malloc up once here.
+keep_freed_memory()
 
 __all__ = ["__version__", "log_to_file"]

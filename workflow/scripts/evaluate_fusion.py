@@ -3,10 +3,12 @@ selected on the validation subjects and scored on the test subjects, per fold of
 beside the majority class."""
 
 from eegdecode import log_to_file
+from eegdecode.devices import limit_threads
 from eegdecode.fileio import write_json
 from eegdecode.training.fusion import evaluate_fusion, read_fusion_inputs
 
 with log_to_file(snakemake.log[0]):
+    limit_threads(snakemake.threads)
     params, wildcards = snakemake.params, snakemake.wildcards
     trials = read_fusion_inputs(
         params.ratings,

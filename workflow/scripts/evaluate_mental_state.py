@@ -2,11 +2,13 @@
 scores per fold and over folds, and the confusion matrix."""
 
 from eegdecode import log_to_file
+from eegdecode.devices import limit_threads
 from eegdecode.fileio import write_json
 from eegdecode.report import plot_confusion, save_figure
 from eegdecode.training.mental_state import SegmentSet, cross_validate
 
 with log_to_file(snakemake.log[0]):
+    limit_threads(snakemake.threads)
     model, wildcards = snakemake.params.model, snakemake.wildcards
     metrics = cross_validate(
         SegmentSet.load(snakemake.input.segments),

@@ -3,10 +3,12 @@ every subject of the dataset but the validation group, with how live EEG must be
 
 from eegdecode import log_to_file
 from eegdecode.artifacts import read_attrs
+from eegdecode.devices import limit_threads
 from eegdecode.report import save_training_record
 from eegdecode.training.mental_state import SegmentSet, train_deployed_model
 
 with log_to_file(snakemake.log[0]):
+    limit_threads(snakemake.threads)
     model, evaluation = snakemake.params.model, snakemake.params.evaluation
     attrs = read_attrs(snakemake.input.segments)
     trained = train_deployed_model(
