@@ -18,6 +18,7 @@ from snakemake.utils import update_config
 from eegdecode.cli import main as eegdecode_main
 from eegdecode.workflow_config import (
     check_config,
+    drop_left_out_datasets,
     merge_config,
     prepare_config,
     read_config_file,
@@ -36,14 +37,21 @@ def parse(override: str) -> dict:
     return config
 
 
-def test_the_embedded_default_and_the_presets_pass(tmp_path):
+PRESETS = sorted(
+    path.name for path in (REPO / "config").glob("*.yaml") if path.name != "config.yaml"
+)
+
+
+def test_the_embedded_default_and_the_presets_pass():
     parse("{}")
-    # A preset's placeholder paths are the user's to set (config/seed-dv.yaml says which).
-    local = {"pretrained": {"stable_diffusion": str(tmp_path)}}
-    for preset in ("seed-dv.yaml",):
+    # A preset's paths are the user's to set (check_paths, tested below, names them).
+    assert {"seed-dv.yaml", "dreamer.yaml", "stew.yaml", "deap.yaml", "eeg-imagenet.yaml"} <= set(
+        PRESETS
+    )
+    for preset in PRESETS:
         config = yaml.safe_load((REPO / "config/config.yaml").read_text())
         update_config(config, yaml.safe_load((REPO / "config" / preset).read_text()))
-        update_config(config, local)
+        drop_left_out_datasets(config)
         validate_config(config, SCHEMA)
         check_config(config)
 
@@ -54,8 +62,12 @@ def test_the_singlewordproduction_preset_lists_the_participants_of_its_tsv(tmp_p
     root = tmp_path / "SingleWordProductionDutch-iBIDS"
     preset = yaml.safe_load((REPO / "config/singlewordproduction.yaml").read_text())
     preset["audio"]["root"] = str(root)
-    with pytest.raises(ValueError, match=r"^config key 'audio.participants': Participants file "
-                       r"'.*participants.tsv' does not exist"):  # fmt: skip
+    with pytest.raises(ValueError, match=r"^config key 'audio.root' names '.*iBIDS', which is "
+                       r"not a folder"):  # fmt: skip
+        parse(yaml.safe_dump(preset))
+    root.mkdir()
+    with pytest.raises(ValueError, match=r"^config key 'audio.participants' names "
+                       r"'.*iBIDS/participants.tsv', which is not a file"):  # fmt: skip
         parse(yaml.safe_dump(preset))
     write_tsv(root / "participants.tsv", [{"participant_id": f"sub-{k:02d}"} for k in (1, 2)])
     config = parse(yaml.safe_dump(preset))
@@ -131,8 +143,8 @@ def test_the_singlewordproduction_preset_lists_the_participants_of_its_tsv(tmp_p
         ),
         (
             "video_diffusion:\n  unet: missing/unet\n",
-            r"'video_diffusion.unet' names 'missing/unet', which is not a UNet folder with a "
-            r"config.json",
+            r"'video_diffusion.unet' names 'missing/unet', which is not a folder with a "
+            r"config.json; give a Tune-A-Video UNet3DConditionModel folder",
         ),
         (
             "stimulus:\n  frames: {frames_per_s: 5}\n",
@@ -316,6 +328,83 @@ def test_check_config_command(tmp_path, monkeypatch, capsys):
         with pytest.raises(SystemExit) as error:
             eegdecode_main(["check-config", "--configfile", str(bad)])
         assert str(error.value).startswith(message), str(error.value)
+
+
+def test_every_path_that_is_not_there_is_named_at_once_by_its_key(tmp_path):
+    """Not only the first: the user learns every key to set from one try."""
+    (tmp_path / "block_splits_by_image_all.pth").touch()
+    override = {
+        "demo": {"activate": False},
+        "dataset": {"root": str(tmp_path / "SEED-DV")},
+        "pretrained": {"stable_diffusion": "/path/to/sd", "tiny": {"activate": False}},
+        "video_diffusion": {"evaluate": {"video_classifier": {"kind": "videomae", "path": None}}},
+        "emotion": {"datasets": {"dreamer": {"mat": str(tmp_path / "DREAMER.mat")}}},
+        "fusion": {"vision_encoder": str(tmp_path / "vit")},
+        "eeg2image": {
+            "datasets": {
+                "eeg-imagenet": {
+                    "eeg": str(tmp_path / "eeg_5_95_std.pth"),
+                    "splits": str(tmp_path / "block_splits_by_image_all.pth"),
+                    "images": str(tmp_path / "block_splits_by_image_all.pth"),
+                    "synset_mapping": "/path/to/LOC_synset_mapping.txt",
+                }
+            }
+        },
+    }
+    with pytest.raises(ValueError) as error:
+        parse(yaml.safe_dump(override))
+    header, *lines = str(error.value).splitlines()
+    assert header == "8 config keys name paths that are not there; set each of them:"
+    assert [re.match(r"  - config key '([^']+)' (\w+)", line).groups() for line in lines] == [
+        ("dataset.root", "names"),
+        ("pretrained.stable_diffusion", "is"),
+        ("video_diffusion.evaluate.video_classifier.path", "must"),
+        ("emotion.datasets.dreamer.mat", "names"),
+        ("fusion.vision_encoder", "names"),
+        ("eeg2image.datasets.eeg-imagenet.eeg", "names"),
+        ("eeg2image.datasets.eeg-imagenet.images", "names"),
+        ("eeg2image.datasets.eeg-imagenet.synset_mapping", "is"),
+    ]
+    assert "is still the placeholder '/path/to/sd'; give a Stable Diffusion 1.4 folder" in lines[1]
+    assert "MCG-NJU/videomae-base-finetuned-kinetics" in lines[2]
+    assert "eeg_5_95_std.pth', which is not a file" in lines[5]
+    assert "block_splits_by_image_all.pth', which is not a folder" in lines[6]
+    # A real run is never told to fall back on the tiny random models.
+    assert "tiny" not in str(error.value)
+
+
+def _placeholder_keys(tree: dict, prefix: str = "") -> list[str]:
+    """The dotted keys of ``tree`` whose value is a ``/path/to/`` placeholder."""
+    keys = []
+    for key, value in tree.items():
+        if isinstance(value, dict):
+            keys += _placeholder_keys(value, f"{prefix}{key}.")
+        elif isinstance(value, str) and "/path/to/" in value:
+            keys.append(f"{prefix}{key}")
+    return keys
+
+
+PRESET_PLACEHOLDERS = {
+    preset: _placeholder_keys(yaml.safe_load((REPO / "config" / preset).read_text()))
+    for preset in PRESETS
+}
+
+
+@pytest.mark.parametrize("preset", [preset for preset, keys in PRESET_PLACEHOLDERS.items() if keys])
+def test_check_config_names_every_path_a_preset_leaves_to_set(preset, monkeypatch):
+    """Each placeholder of a preset is listed, by key, in its header and by check-config."""
+    keys = PRESET_PLACEHOLDERS[preset]
+    text = (REPO / "config" / preset).read_text()
+    header = text.split("\n\n")[0]
+    assert "Set th" in header
+    for key in keys:
+        assert re.search(rf"^#\s+{re.escape(key)}\s", header, re.MULTILINE), (preset, key)
+    monkeypatch.chdir(REPO)
+    with pytest.raises(SystemExit) as error:
+        eegdecode_main(["check-config", "--configfile", f"config/{preset}"])
+    named = re.findall(r"config key '([^']+)' is still the placeholder", str(error.value))
+    assert named == keys, str(error.value)
+    assert "tiny" not in str(error.value)
 
 
 def test_the_parse_time_checks_import_neither_torch_nor_scipy_signal():

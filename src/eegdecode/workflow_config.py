@@ -1,12 +1,14 @@
 """Checks of the workflow's config that its JSON schema cannot express.
 
 ``rules/common.smk`` validates the merged config against ``workflow/schemas/config.schema.yaml``
-(types, ranges, unknown keys) and then calls :func:`check_config`, so that a config whose keys
-contradict each other fails while the workflow is parsed, before any job starts, with a message
-that names the key. Being plain Python on a dict, the checks are also testable without
+(types, ranges, unknown keys) and then calls :func:`check_paths` and :func:`check_config`, so
+that a config naming datasets or models that are not there, or whose keys contradict each
+other, fails while the workflow is parsed, before any job starts, with a message that names
+the keys. Being plain Python on a dict, the checks are also testable without
 starting Snakemake, and ``eegdecode check-config`` runs them on config files before a run.
 """
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from .datasets import Protocol
@@ -84,10 +86,12 @@ def merge_config(base: dict, override: dict) -> dict:
 
 def prepare_config(config: dict, schema: str | Path) -> None:
     """Everything the workflow checks at parse time, in order: :func:`replaced_keys`,
-    :func:`validate_config` (which fills in the schema's defaults) and :func:`check_config`."""
+    :func:`validate_config` (which fills in the schema's defaults), :func:`check_paths`,
+    :func:`resolve_participants` and :func:`check_config`."""
     replaced_keys(config)
     drop_left_out_datasets(config)
     validate_config(config, schema)
+    check_paths(config)
     resolve_participants(config)
     check_config(config)
 
@@ -142,6 +146,184 @@ def drop_left_out_datasets(config: dict) -> None:
         if isinstance(datasets, dict):
             for name in [name for name, entry in datasets.items() if entry is None]:
                 del datasets[name]
+
+
+# What a preset holds where the user's own path goes (config/seed-dv.yaml and the others).
+PLACEHOLDER = "/path/to/"
+# The pretrained models the workflow reads, by what to put in their folders: the published
+# model, saved locally with transformers' or diffusers' save_pretrained (nothing is downloaded).
+STABLE_DIFFUSION_FOLDER = (
+    "a Stable Diffusion 1.4 folder (CompVis/stable-diffusion-v1-4 as save_pretrained writes "
+    "it: vae/ unet/ text_encoder/ tokenizer/ scheduler/, weights as safetensors)"
+)
+CLASSIFIER_FOLDERS = {
+    "videomae": "a local videomae folder (MCG-NJU/videomae-base-finetuned-kinetics as "
+    "save_pretrained writes it, weights as safetensors)",
+    "vit": "a local vit folder (google/vit-base-patch16-224 as save_pretrained writes it, "
+    "weights as safetensors)",
+}
+VISION_ENCODER_FOLDER = (
+    "a face encoder folder (google/vit-base-patch16-224-in21k or openai/clip-vit-large-patch14 "
+    "as save_pretrained writes it: config.json, model.safetensors, preprocessor_config.json)"
+)
+
+
+@dataclass(frozen=True)
+class RequiredPath:
+    """A path that the config names and the workflow reads without writing it.
+
+    Attributes
+    ----------
+    key : str
+        The config key, dotted (``pretrained.stable_diffusion``).
+    path : str | None
+        What the key holds; None or empty when it holds nothing yet.
+    kind : str
+        What must be there: ``file``, ``folder``, or the name of a file the folder must hold.
+    wanted : str
+        What belongs there, for the message.
+    """
+
+    key: str
+    path: str | None
+    kind: str
+    wanted: str
+
+    def problem(self) -> str | None:
+        """One sentence naming the key and what is wrong with its path; None if it is there."""
+        if not self.path:
+            return f"config key {self.key!r} must name {self.wanted}."
+        if PLACEHOLDER in self.path:
+            return (
+                f"config key {self.key!r} is still the placeholder {self.path!r}; give "
+                f"{self.wanted}."
+            )
+        path = Path(self.path)
+        if self.kind == "file":
+            there, noun = path.is_file(), "a file"
+        elif self.kind == "folder":
+            there, noun = path.is_dir(), "a folder"
+        else:
+            there, noun = (path / self.kind).is_file(), f"a folder with a {self.kind}"
+        if there:
+            return None
+        return (
+            f"config key {self.key!r} names {self.path!r}, which is not {noun}; give {self.wanted}."
+        )
+
+
+def required_paths(config: dict) -> list[RequiredPath]:
+    """Every path outside the workflow's outputs that the config makes the workflow read.
+
+    The demos' datasets and the tiny models are written by the workflow itself and are not
+    listed; a dataset or model the user supplies is.
+
+    Parameters
+    ----------
+    config : dict
+        The merged workflow config, valid against the JSON schema.
+    """
+    paths = []
+    if not config["demo"]["activate"]:
+        paths.append(RequiredPath("dataset.root", config["dataset"]["root"], "folder",
+                                  "the folder holding the EEG→video dataset in the layout of "
+                                  "'dataset.layout' (SEED-DV: EEG/ and Video/)"))  # fmt: skip
+    if not config["pretrained"]["tiny"]["activate"]:
+        paths.append(RequiredPath("pretrained.stable_diffusion",
+                                  config["pretrained"]["stable_diffusion"], "folder",
+                                  STABLE_DIFFUSION_FOLDER))  # fmt: skip
+    video_diffusion = config["video_diffusion"]
+    if video_diffusion["unet"] is not None:
+        paths.append(RequiredPath("video_diffusion.unet", video_diffusion["unet"], "config.json",
+                                  "a Tune-A-Video UNet3DConditionModel folder (such as "
+                                  "EEG2Video's fine-tuned unet/) or null to inflate Stable "
+                                  "Diffusion's UNet"))  # fmt: skip
+    negative = video_diffusion["generate"]["negative_embedding"]
+    if negative is not None:
+        paths.append(RequiredPath("video_diffusion.generate.negative_embedding", negative, "file",
+                                  "an .npy embedding (EEG2Video's negative.npy) or null for the "
+                                  "empty prompt's"))  # fmt: skip
+    for role in ("video", "image"):
+        classifier = video_diffusion["evaluate"][f"{role}_classifier"]
+        if classifier["kind"] != "trained":
+            paths.append(RequiredPath(f"video_diffusion.evaluate.{role}_classifier.path",
+                                      classifier["path"], "folder",
+                                      CLASSIFIER_FOLDERS[classifier["kind"]]))  # fmt: skip
+
+    audio = config["audio"]
+    if not audio["demo"]["activate"]:
+        paths.append(RequiredPath("audio.root", audio["root"], "folder",
+                                  "the folder of the paired recordings in the layout of "
+                                  "'audio.layout'"))  # fmt: skip
+        if isinstance(audio["participants"], str) and Path(audio["root"]).is_dir():
+            paths.append(RequiredPath("audio.participants",
+                                      str(Path(audio["root"]) / audio["participants"]), "file",
+                                      "a BIDS participants.tsv inside 'audio.root', or a list "
+                                      "of participants"))  # fmt: skip
+    vocoder = audio["vocoder"]
+    # Read only without the tiny WaveGlow, and its config only beside a checkpoint (the keys'
+    # contradictions are check_config's to name).
+    if vocoder["waveglow"] and not vocoder["tiny_waveglow"]:
+        paths.append(RequiredPath("audio.vocoder.waveglow", vocoder["waveglow"], "file",
+                                  "a WaveGlow checkpoint"))  # fmt: skip
+        if vocoder["waveglow_config"]:
+            paths.append(RequiredPath("audio.vocoder.waveglow_config", vocoder["waveglow_config"],
+                                      "file", "the WaveGlow checkpoint's config.json"))  # fmt: skip
+
+    calibration = config["calibration"]
+    if not calibration["demo"]["activate"]:
+        paths.append(RequiredPath("calibration.focus_dataset.root",
+                                  calibration["focus_dataset"]["root"], "folder",
+                                  "the folder of the mental-attention records "
+                                  "(eeg_record<N>.mat)"))  # fmt: skip
+
+    for name, entry in config["emotion"]["datasets"].items():
+        if "mat" in entry:
+            paths.append(RequiredPath(f"emotion.datasets.{name}.mat", entry["mat"], "file",
+                                      "the release's DREAMER.mat"))  # fmt: skip
+    for name, entry in config["workload"]["datasets"].items():
+        if "root" in entry:
+            paths.append(RequiredPath(f"workload.datasets.{name}.root", entry["root"], "folder",
+                                      "the folder of STEW's subNN_lo.txt, subNN_hi.txt and "
+                                      "ratings.txt"))  # fmt: skip
+    for name, entry in config["fusion"]["datasets"].items():
+        if "root" in entry:
+            paths.append(RequiredPath(f"fusion.datasets.{name}.root", entry["root"], "folder",
+                                      "the DEAP folder (data_preprocessed_matlab/, face_video/, "
+                                      "metadata_csv/)"))  # fmt: skip
+    if config["fusion"]["vision_encoder"] is not None:
+        paths.append(RequiredPath("fusion.vision_encoder", config["fusion"]["vision_encoder"],
+                                  "folder", VISION_ENCODER_FOLDER))  # fmt: skip
+    release = {
+        "eeg": ("file", "the release's EEG file (eeg_5_95_std.pth)"),
+        "splits": ("file", "the release's split file (block_splits_by_image_all.pth)"),
+        "images": ("folder", "the folder of the ImageNet images, <WordNet id>/<image "
+                   "name>.JPEG (ImageNet's training set)"),
+        "synset_mapping": ("file", "ImageNet's LOC_synset_mapping.txt"),
+    }  # fmt: skip
+    for name, entry in config["eeg2image"]["datasets"].items():
+        for key, (kind, wanted) in release.items():
+            if key in entry:
+                paths.append(RequiredPath(f"eeg2image.datasets.{name}.{key}", entry[key], kind,
+                                          wanted))  # fmt: skip
+    return paths
+
+
+def check_paths(config: dict) -> None:
+    """Raise one ``ValueError`` naming every path of :func:`required_paths` that is not there.
+
+    Each problem is one line that names the config key to set, a preset's placeholder or the
+    path that does not exist, and what belongs there: a preset's user learns every key to set
+    from one run, not one key per run.
+    """
+    problems = [problem for path in required_paths(config) if (problem := path.problem())]
+    if len(problems) == 1:
+        raise ValueError(problems[0])
+    if problems:
+        raise ValueError(
+            f"{len(problems)} config keys name paths that are not there; set each of them:\n"
+            + "\n".join(f"  - {problem}" for problem in problems)
+        )
 
 
 def duration_label(seconds: float) -> str:
@@ -228,27 +410,6 @@ def _check_eeg2video(config: dict) -> None:
             f"config key 'video_diffusion.finetune.clips_per_concept' must be at most "
             f"{protocol.clips_per_concept}, the clips per concept of the protocol."
         )
-    stable_diffusion = config["pretrained"]["stable_diffusion"]
-    if not config["pretrained"]["tiny"]["activate"] and not Path(stable_diffusion).is_dir():
-        raise ValueError(
-            f"config key 'pretrained.stable_diffusion' names {stable_diffusion!r}, which is not "
-            f"a folder; give a Stable Diffusion 1.4 folder as save_pretrained writes it, or set "
-            f"'pretrained.tiny.activate: true' to write tiny models there."
-        )
-    unet = config["video_diffusion"]["unet"]
-    if unet is not None and not (Path(unet) / "config.json").is_file():
-        raise ValueError(
-            f"config key 'video_diffusion.unet' names {unet!r}, which is not a UNet folder with "
-            "a config.json; give a Tune-A-Video UNet3DConditionModel folder (such as EEG2Video's "
-            "fine-tuned unet/) or null to inflate Stable Diffusion's UNet."
-        )
-    negative = config["video_diffusion"]["generate"]["negative_embedding"]
-    if negative is not None and not Path(negative).is_file():
-        raise ValueError(
-            f"config key 'video_diffusion.generate.negative_embedding' names {negative!r}, which "
-            f"is not a file; give an .npy embedding (EEG2Video's negative.npy) or null for the "
-            f"empty prompt's."
-        )
     generate = config["video_diffusion"]["generate"]
     if config["video_diffusion"]["dana"]["timestep"] == "sampler" and generate["strength"] == 1:
         raise ValueError(
@@ -257,14 +418,6 @@ def _check_eeg2video(config: dict) -> None:
             "image-to-image step); give a strength below 1 or a DANA timestep ('random' or an "
             "integer)."
         )
-    evaluation = config["video_diffusion"]["evaluate"]
-    for role in ("video", "image"):
-        classifier = evaluation[f"{role}_classifier"]
-        if classifier["kind"] != "trained" and not classifier["path"]:
-            raise ValueError(
-                f"config key 'video_diffusion.evaluate.{role}_classifier.path' must name a "
-                f"local {classifier['kind']} folder."
-            )
 
 
 def _check_audio(config: dict) -> None:
@@ -322,11 +475,6 @@ def _check_audio(config: dict) -> None:
         raise ValueError(
             "config key 'audio.vocoder.waveglow_config' is set without 'audio.vocoder.waveglow'."
         )
-    for key in ("waveglow", "waveglow_config"):
-        if vocoder[key] and not Path(vocoder[key]).is_file():
-            raise ValueError(
-                f"config key 'audio.vocoder.{key}' names {vocoder[key]!r}, which is not a file."
-            )
 
 
 def _check_calibration(config: dict) -> None:
