@@ -214,7 +214,8 @@ def test_calibrate_then_live_uses_the_finetuned_model(tmp_path, workload_model):
     # The headset's log says when it changed state, and why (a marker, or the schedule).
     headset_log = (tmp_path / "headset.log").open("w")
     headset = subprocess.Popen(
-        [*cli, "-v", "simulate-headset", "--name", name, "--user", "carol", "--duration", "150"],
+        [*cli, "-v", "simulate-headset", "--stream-name", name, "--user", "carol", "--duration",
+         "150"],
         cwd=work, stdout=subprocess.DEVNULL, stderr=headset_log,
     )  # fmt: skip
     try:
