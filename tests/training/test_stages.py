@@ -1,6 +1,5 @@
 import numpy as np
 import pytest
-import torch
 
 from eegdecode.artifacts import read_array
 from eegdecode.datasets import Protocol
@@ -68,7 +67,6 @@ def _seq2seq_retrieval(trained_glmnet, windows, de, labels):
 @pytest.mark.slow
 def test_glmnet_and_its_seq2seq_learn_the_planted_concepts_and_not_noise():
     # Measured with 8 epochs: 0.62 planted, 0.12 null (15 epochs took twice as long).
-    torch.set_num_threads(2)
     config = TrainConfig(epochs=8, batch_size=200, optimizer="adam", lr=1e-3)
     split = BlockSplit.make(4, test_block=-1, validation=True)
     options = {
