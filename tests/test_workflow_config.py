@@ -407,15 +407,17 @@ def test_check_config_names_every_path_a_preset_leaves_to_set(preset, monkeypatc
     assert "tiny" not in str(error.value)
 
 
-def test_the_parse_time_checks_import_neither_torch_nor_scipy_signal():
+def test_the_parse_time_checks_import_neither_torch_nor_scipy_signal_nor_snakemake():
     """Every snakemake start (and each of the test suite's many) runs these checks and reads the
-    recorded sessions; torch and scipy.signal add about 5 s to each when imported for it."""
+    recorded sessions; torch and scipy.signal add about 5 s to each when imported for it. The
+    package never imports Snakemake: `eegdecode check-config` runs without it."""
     parse_time_work = f"""
 import sys
 from eegdecode.workflow_config import prepare_config, read_config_file
 from eegdecode.lsl.session import check_session_files
 prepare_config(read_config_file({str(REPO / "config/config.yaml")!r}), {str(SCHEMA)!r})
-print(sorted(name for name in ("torch", "scipy.signal", "scipy.stats") if name in sys.modules))
+modules = ("torch", "scipy.signal", "scipy.stats", "snakemake")
+print(sorted(name for name in modules if name in sys.modules))
 """
     done = subprocess.run(
         [sys.executable, "-c", parse_time_work], capture_output=True, text=True, check=True

@@ -583,24 +583,42 @@ def _check_eeg2image(config: dict) -> None:
 def validate_config(config: dict, schema: str | Path) -> None:
     """Validate the config against the JSON schema, filling in the schema's defaults.
 
+    The schema is JSON Schema 2020-12 in YAML; a key the config leaves out takes the
+    ``default`` its schema gives (as Snakemake's ``validate`` does, without importing it).
+
     Raises
     ------
     ValueError
         Naming the key path first (``config key 'calibration.live.step_s': -1 is less than
-        or equal to the minimum of 0``), where Snakemake's message starts with the schema.
+        or equal to the minimum of 0``).
     """
     import jsonschema
-    from snakemake.utils import validate
+    import yaml
 
+    contents = yaml.safe_load(Path(schema).read_text())
     try:
-        validate(config, schema=str(schema))
-    except Exception as error:
-        cause = error.__context__
-        if not isinstance(cause, jsonschema.ValidationError):
-            raise
-        key = ".".join(str(part) for part in cause.absolute_path)
+        _filling_defaults(jsonschema.Draft202012Validator)(contents).validate(config)
+    except jsonschema.ValidationError as error:
+        key = ".".join(str(part) for part in error.absolute_path)
         where = f"config key {key!r}" if key else "the config"
-        raise ValueError(f"{where}: {cause.message} (schema: {schema}).") from None
+        raise ValueError(f"{where}: {error.message} (schema: {schema}).") from None
+
+
+def _filling_defaults(validator_class):
+    """The validator class whose ``properties`` check first sets each missing key's default
+    (jsonschema's documented recipe)."""
+    from jsonschema import validators
+
+    check_properties = validator_class.VALIDATORS["properties"]
+
+    def set_defaults(validator, properties, instance, schema):
+        if validator.is_type(instance, "object"):
+            for name, subschema in properties.items():
+                if "default" in subschema:
+                    instance.setdefault(name, subschema["default"])
+        yield from check_properties(validator, properties, instance, schema)
+
+    return validators.extend(validator_class, {"properties": set_defaults})
 
 
 def check_config(config: dict) -> None:
